@@ -1,0 +1,10 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/tests"],
+  testMatch: ["**/*.test.ts"],
+  transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json", isolatedModules: true }] },
+  testPathIgnorePatterns: ["/node_modules/", "/dist/"],
+  // Key generation and OpenSSL round trips are real work: keep the default 5 s away from them.
+  testTimeout: 60000,
+};
