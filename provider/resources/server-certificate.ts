@@ -1,0 +1,109 @@
+/** ServerCertificate: one XProtect server's certificate, signed by the site CA, with its PFX. */
+import * as pulumi from "@pulumi/pulumi";
+import { dynamicProvider } from "../dynamic";
+import { DAY_MS, DEFAULT_RENEW_BEFORE_DAYS, DEFAULT_SERVER_RSA_BITS, DEFAULT_SERVER_VALIDITY_DAYS, RsaBits } from "../pki/limits";
+import type { PfxProfile } from "../pki/pkcs12";
+import type { KeyRotation } from "../validate/server";
+import { CaCertificate } from "./ca-certificate";
+
+export interface ServerCertificateArgs {
+  /** The site CA that signs it. */
+  ca: CaCertificate;
+  /** The server's DNS names, at least one; the first is the subject CN. Lower-cased, trailing dot dropped. */
+  dnsNames: pulumi.Input<pulumi.Input<string>[]>;
+  /** IPv4 or IPv6 addresses clients may connect to. */
+  ipAddresses?: pulumi.Input<pulumi.Input<string>[]>;
+  /** 2048 (default), 3072 or 4096. */
+  rsaBits?: pulumi.Input<RsaBits>;
+  /** Default 730; never past the CA's notAfter (cut short, with a warning). */
+  validityDays?: pulumi.Input<number>;
+  /** Reissue this many days before notAfter. Default 30. */
+  renewBeforeDays?: pulumi.Input<number>;
+  /** Reissue during a plain `pulumi up` once due. Default true. */
+  autoRenew?: pulumi.Input<boolean>;
+  /** Bump to reissue now. Default 0. */
+  generation?: pulumi.Input<number>;
+  /** "always" (default): a reissue makes a new key. "never": reuse the key while rsaBits stays. */
+  keyRotation?: pulumi.Input<KeyRotation>;
+  /** The PFX password (kept secret). Absent: 24 random characters, generated once and kept. */
+  pfxPassword?: pulumi.Input<string>;
+  /** "legacy-3des" (default, every Windows) or "modern-aes256" (Windows 10 1709+ / Server 2019+). */
+  pfxProfile?: pulumi.Input<PfxProfile>;
+  /** Default "VMS SSL Certificate". */
+  friendlyName?: pulumi.Input<string>;
+  /** Put the CA certificate in the PFX too. Default true. */
+  includeChain?: pulumi.Input<boolean>;
+}
+
+const SECRET_OUTPUTS = ["pfx", "pfxPassword", "privateKeyPem"];
+
+export class ServerCertificate extends pulumi.dynamic.Resource {
+  public readonly certificatePem!: pulumi.Output<string>;
+  /** SHA-1 of the DER, upper-case hex: what the Server Configurator and certlm.msc show. */
+  public readonly thumbprint!: pulumi.Output<string>;
+  public readonly sha256Fingerprint!: pulumi.Output<string>;
+  /** Upper-case hex, no separators. */
+  public readonly serialNumber!: pulumi.Output<string>;
+  public readonly subject!: pulumi.Output<string>;
+  public readonly dnsNames!: pulumi.Output<string[]>;
+  public readonly ipAddresses!: pulumi.Output<string[]>;
+  public readonly notBefore!: pulumi.Output<string>;
+  public readonly notAfter!: pulumi.Output<string>;
+  /** notAfter minus renewBeforeDays: from then on `pulumi up` reissues (when autoRenew). */
+  public readonly renewalDue: pulumi.Output<string>;
+  public readonly caThumbprint!: pulumi.Output<string>;
+  public readonly validityCapped!: pulumi.Output<boolean>;
+  /** Secret. The PFX, base64. */
+  public readonly pfx!: pulumi.Output<string>;
+  /** Secret. */
+  public readonly pfxPassword!: pulumi.Output<string>;
+  /** Secret. PKCS#8 PEM. */
+  public readonly privateKeyPem!: pulumi.Output<string>;
+
+  /** What was asked for, known at preview (the binding checks host names and Apple's rules against it). */
+  public readonly requested: pulumi.Output<{ dnsNames: string[]; rsaBits: number; validityDays: number }>;
+
+  constructor(name: string, args: ServerCertificateArgs, opts: pulumi.CustomResourceOptions = {}) {
+    const { ca, pfxPassword, ...rest } = args;
+    super(
+      dynamicProvider("server"),
+      name,
+      {
+        ...rest,
+        caCertificatePem: ca.certificatePem,
+        caPrivateKeyPem: ca.privateKeyPem,
+        pfxPassword: pfxPassword === undefined ? undefined : pulumi.secret(pfxPassword),
+        certificatePem: undefined,
+        thumbprint: undefined,
+        sha256Fingerprint: undefined,
+        serialNumber: undefined,
+        subject: undefined,
+        notBefore: undefined,
+        notAfter: undefined,
+        renewalDue: undefined,
+        caThumbprint: undefined,
+        validityCapped: undefined,
+        pfx: undefined,
+        privateKeyPem: undefined,
+      },
+      { ...opts, additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS] },
+      "xprotect-certs",
+      "ServerCertificate",
+    );
+    // Exact even when only renewBeforeDays changed (that alone updates nothing in the state).
+    this.renewalDue = pulumi
+      .all([this.notAfter, args.renewBeforeDays ?? DEFAULT_RENEW_BEFORE_DAYS])
+      .apply(([notAfter, days]) => new Date(Date.parse(notAfter) - days * DAY_MS).toISOString());
+    this.requested = pulumi
+      .all([args.dnsNames, args.rsaBits ?? DEFAULT_SERVER_RSA_BITS, args.validityDays ?? DEFAULT_SERVER_VALIDITY_DAYS])
+      .apply(([dnsNames, rsaBits, validityDays]) => ({ dnsNames, rsaBits, validityDays }));
+    pulumi.all([this.validityCapped, this.notAfter, args.validityDays ?? DEFAULT_SERVER_VALIDITY_DAYS]).apply(([capped, notAfter, days]) => {
+      if (capped) {
+        pulumi.log.warn(
+          `validityDays ${days} reaches past the CA's expiry: this certificate ends with the CA, on ${notAfter.slice(0, 10)}`,
+          this,
+        );
+      }
+    });
+  }
+}

@@ -1,0 +1,43 @@
+/** What the provider's runtime takes from the outside world: the clock, randomness and key generation. */
+import { randomBytes } from "node:crypto";
+import { generateRsaKeyPair, KeyGenerator } from "../pki/keys";
+import { NowResult, resolveNow } from "../pki/clock";
+import type { RandomBytes } from "../pki/random";
+import { CheckFailure } from "../validate/fields";
+import { NOW_VARIABLE } from "../pki/clock";
+
+export interface RuntimeEnv {
+  /** "Now": the machine's clock unless XPROTECT_CERTS_NOW says otherwise. */
+  now(): NowResult;
+  generateKey: KeyGenerator;
+  randomBytes: RandomBytes;
+}
+
+export const systemEnv = (): RuntimeEnv => ({
+  now: () => resolveNow(process.env),
+  generateKey: generateRsaKeyPair,
+  randomBytes,
+});
+
+/** The time to act at; a malformed override is an error (check reports it as a failure first). */
+export function nowOf(env: RuntimeEnv): Date {
+  const r = env.now();
+  if (!r.ok) throw new Error(r.reason);
+  return r.now;
+}
+
+/** check() adds this failure when XPROTECT_CERTS_NOW is malformed. */
+export function clockFailures(env: RuntimeEnv): CheckFailure[] {
+  const r = env.now();
+  return r.ok ? [] : [{ property: NOW_VARIABLE, reason: r.reason }];
+}
+
+/** Plain-JSON equality for the inputs we compare (strings, numbers, booleans, lists). */
+export const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/** Removes the host's own property before we echo old outputs. */
+export function withoutProvider<T extends Record<string, unknown>>(props: T): T {
+  const copy = { ...props };
+  delete copy.__provider;
+  return copy;
+}

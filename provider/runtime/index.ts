@@ -1,0 +1,16 @@
+/**
+ * The module the engine's dynamic-provider process loads (compiled, from dist/). The serialized provider in
+ * each resource's state is only a small loader that requires this file: see ../dynamic.ts.
+ */
+import { bindingProvider } from "./binding";
+import { caProvider } from "./ca";
+import { systemEnv } from "./env";
+import { serverProvider } from "./server";
+
+const env = systemEnv();
+
+export const providers = {
+  ca: caProvider(env),
+  server: serverProvider(env),
+  binding: bindingProvider(),
+};

@@ -1,0 +1,186 @@
+/**
+ * ServerCertificate's provider. The central promise: reissue when what the certificate says changes or it is
+ * due; rebuild only the PFX when only the PFX settings change; otherwise do nothing and make no key.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { createPrivateKey } from "node:crypto";
+import {
+  buildPfx,
+  DAY_MS,
+  derToPem,
+  describeCertificate,
+  issueCertificate,
+  pemToDer,
+  randomPassword,
+  randomSerial,
+  serverTemplate,
+} from "../pki";
+import { keyPairFromPrivateKey, privateKeyObject } from "../pki/keys";
+import { isUnknown } from "../validate/fields";
+import { ServerInputs, validateServerArgs } from "../validate/server";
+import { clockFailures, nowOf, RuntimeEnv, same, withoutProvider } from "./env";
+
+export interface ServerOutputs extends Omit<ServerInputs, "caCertificatePem" | "caPrivateKeyPem" | "pfxPassword"> {
+  caThumbprint: string;
+  certificatePem: string;
+  thumbprint: string;
+  sha256Fingerprint: string;
+  serialNumber: string;
+  subject: string;
+  notBefore: string;
+  notAfter: string;
+  /** notAfter minus renewBeforeDays: from then on, `pulumi up` reissues (when autoRenew). */
+  renewalDue: string;
+  /** True when validityDays was cut short to end with the CA. */
+  validityCapped: boolean;
+  pfx: string;
+  pfxPassword: string;
+  /** True when pfxPassword was generated (kept until a password is given). */
+  pfxPasswordGenerated: boolean;
+  privateKeyPem: string;
+}
+
+/** Inputs whose change means a new certificate. */
+export const REISSUE_FIELDS = ["dnsNames", "ipAddresses", "rsaBits", "validityDays", "generation"] as const;
+/** Inputs whose change means only a new PFX around the same key and certificate. */
+export const PFX_FIELDS = ["pfxProfile", "friendlyName", "includeChain"] as const;
+
+export interface ServerPlan {
+  /** Why a new certificate is needed (empty: none). */
+  reissue: string[];
+  /** Why the PFX must be rebuilt (empty: not needed, or covered by a reissue). */
+  rebuildPfx: string[];
+}
+
+/** What an update will do; diff and update share it so that preview says what up does. */
+export function planServerChange(olds: ServerOutputs, news: ServerInputs, now: Date): ServerPlan {
+  const reissue: string[] = REISSUE_FIELDS.filter((f) => !same(olds[f], news[f]));
+  if (isUnknown(news.caCertificatePem) || caThumbprintOf(news.caCertificatePem) !== olds.caThumbprint) reissue.push("ca");
+  if (news.autoRenew === true && isDue(olds.notAfter, news.renewBeforeDays, now)) reissue.push("renewalDue");
+  const rebuildPfx: string[] = PFX_FIELDS.filter((f) => !same(olds[f], news[f]));
+  if (passwordChanges(olds, news)) rebuildPfx.push("pfxPassword");
+  return { reissue, rebuildPfx };
+}
+
+export function isDue(notAfter: string, renewBeforeDays: number, now: Date): boolean {
+  if (isUnknown(renewBeforeDays)) return false;
+  return now.getTime() >= Date.parse(notAfter) - renewBeforeDays * DAY_MS;
+}
+
+function passwordChanges(olds: ServerOutputs, news: ServerInputs): boolean {
+  if (news.pfxPassword === undefined) return !olds.pfxPasswordGenerated; // a given password was taken away
+  return isUnknown(news.pfxPassword) || news.pfxPassword !== olds.pfxPassword || olds.pfxPasswordGenerated;
+}
+
+export function serverProvider(env: RuntimeEnv): pulumi.dynamic.ResourceProvider {
+  return {
+    async check(_olds, news) {
+      const { inputs, failures } = validateServerArgs(news);
+      return { inputs, failures: [...failures, ...clockFailures(env)] };
+    },
+
+    async diff(_id, olds: ServerOutputs, news: ServerInputs) {
+      const plan = planServerChange(olds, news, nowOf(env));
+      return { changes: plan.reissue.length + plan.rebuildPfx.length > 0 };
+    },
+
+    async create(inputs: ServerInputs) {
+      const outs = await issue(inputs, env, undefined);
+      return { id: outs.dnsNames[0], outs };
+    },
+
+    async update(_id, olds: ServerOutputs, news: ServerInputs) {
+      const plan = planServerChange(olds, news, nowOf(env));
+      if (plan.reissue.length > 0) return { outs: await issue(news, env, olds) };
+      const outs: ServerOutputs = { ...withoutProvider(olds as never as Record<string, unknown>), ...echo(news) } as ServerOutputs;
+      if (plan.rebuildPfx.length > 0) {
+        const password = passwordFor(news, olds, env);
+        outs.pfx = pfxOf(news, olds.privateKeyPem, olds.certificatePem, password.value, env);
+        outs.pfxPassword = password.value;
+        outs.pfxPasswordGenerated = password.generated;
+      }
+      outs.renewalDue = renewalDueOf(outs.notAfter, news.renewBeforeDays);
+      return { outs };
+    },
+
+    async read(id, props: ServerOutputs) {
+      return { id, props };
+    },
+
+    async delete() {
+      // Nothing outside the state. Installed copies on Windows servers are the installer's business.
+    },
+  };
+}
+
+/** The inputs we echo into outputs (diff and update receive old outputs, never old inputs). */
+function echo(news: ServerInputs) {
+  return {
+    dnsNames: news.dnsNames,
+    ipAddresses: news.ipAddresses,
+    rsaBits: news.rsaBits,
+    validityDays: news.validityDays,
+    renewBeforeDays: news.renewBeforeDays,
+    autoRenew: news.autoRenew,
+    generation: news.generation,
+    keyRotation: news.keyRotation,
+    pfxProfile: news.pfxProfile,
+    friendlyName: news.friendlyName,
+    includeChain: news.includeChain,
+  };
+}
+
+async function issue(news: ServerInputs, env: RuntimeEnv, olds: ServerOutputs | undefined): Promise<ServerOutputs> {
+  const now = nowOf(env);
+  const reuseKey = olds && news.keyRotation === "never" && olds.rsaBits === news.rsaBits && olds.privateKeyPem;
+  const key = reuseKey ? keyPairFromPrivateKey(olds.privateKeyPem) : await env.generateKey(news.rsaBits);
+  const caDer = pemToDer(news.caCertificatePem);
+  const caFacts = describeCertificate(caDer);
+  const issued = issueCertificate({
+    template: serverTemplate(news),
+    publicKeyDer: key.publicKeyDer,
+    issuer: { certificateDer: caDer, privateKey: privateKeyObject(news.caPrivateKeyPem) },
+    serial: randomSerial(env.randomBytes),
+    now,
+    notAfterCap: new Date(caFacts.notAfter),
+  });
+  const certificatePem = derToPem(issued.der);
+  const facts = describeCertificate(issued.der);
+  const password = passwordFor(news, olds, env);
+  return {
+    ...echo(news),
+    caThumbprint: caFacts.thumbprint,
+    certificatePem,
+    ...facts,
+    renewalDue: renewalDueOf(facts.notAfter, news.renewBeforeDays),
+    validityCapped: issued.capped,
+    pfx: pfxOf(news, key.privateKeyPem, certificatePem, password.value, env),
+    pfxPassword: password.value,
+    pfxPasswordGenerated: password.generated,
+    privateKeyPem: key.privateKeyPem,
+  };
+}
+
+/** The given password; else the one generated before; else a new one. */
+function passwordFor(news: ServerInputs, olds: ServerOutputs | undefined, env: RuntimeEnv) {
+  if (news.pfxPassword !== undefined) return { value: news.pfxPassword, generated: false };
+  if (olds?.pfxPasswordGenerated && olds.pfxPassword) return { value: olds.pfxPassword, generated: true };
+  return { value: randomPassword(env.randomBytes), generated: true };
+}
+
+function pfxOf(news: ServerInputs, privateKeyPem: string, certificatePem: string, password: string, env: RuntimeEnv): string {
+  return buildPfx({
+    privateKeyDer: createPrivateKey(privateKeyPem).export({ type: "pkcs8", format: "der" }),
+    certificateDer: pemToDer(certificatePem),
+    chainDer: news.includeChain ? [pemToDer(news.caCertificatePem)] : [],
+    password,
+    profile: news.pfxProfile,
+    friendlyName: news.friendlyName,
+    randomBytes: env.randomBytes,
+  }).toString("base64");
+}
+
+export const renewalDueOf = (notAfter: string, renewBeforeDays: number): string =>
+  new Date(Date.parse(notAfter) - renewBeforeDays * DAY_MS).toISOString();
+
+const caThumbprintOf = (pem: string): string => describeCertificate(pemToDer(pem)).thumbprint;
