@@ -1,0 +1,59 @@
+/**
+ * The providers as the engine runs them: serialized the way @pulumi/pulumi serializes a dynamic provider,
+ * loaded the way its dynamic-provider host loads it (require-from-string, in the project directory), then
+ * check/create/diff run through the deserialized copy. A capture that cannot serialize fails here.
+ */
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { dynamicProvider, ProviderKind } from "../../provider/dynamic";
+
+// The same module the host uses, resolved from @pulumi/pulumi's own location.
+const requireFromString: (code: string) => { handler: () => pulumi.dynamic.ResourceProvider } = require(
+  require.resolve("require-from-string", { paths: [path.dirname(require.resolve("@pulumi/pulumi/package.json"))] }),
+);
+
+async function roundTrip(kind: ProviderKind) {
+  const provider = dynamicProvider(kind);
+  const sf = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
+  return { text: sf.text, provider: requireFromString(sf.text).handler() };
+}
+
+describe("the serialized providers", () => {
+  test.each<ProviderKind>(["ca", "server", "binding"])("%s: small, capturing only a loader", async (kind) => {
+    const { text } = await roundTrip(kind);
+    expect(text.length).toBeLessThan(4096);
+    expect(text).toContain("dist/provider/runtime/index.js");
+    expect(text).not.toMatch(/BEGIN (RSA )?PRIVATE KEY/);
+    console.log(`serialized ${kind} provider: ${text.length} bytes`);
+  });
+
+  test("check, create and diff run through the deserialized copies", async () => {
+    const ca = (await roundTrip("ca")).provider;
+    const server = (await roundTrip("server")).provider;
+    const binding = (await roundTrip("binding")).provider;
+
+    const caInputs = (await ca.check!({}, { commonName: "Serialized CA" })).inputs;
+    const caOuts = (await ca.create(caInputs)).outs;
+    expect(caOuts.subject).toBe("CN=Serialized CA");
+
+    const bad = await server.check!({}, { caCertificatePem: caOuts.certificatePem, caPrivateKeyPem: caOuts.privateKeyPem, dnsNames: ["bad name"] });
+    expect(bad.failures?.[0].property).toBe("dnsNames[0]");
+
+    const args = { caCertificatePem: caOuts.certificatePem, caPrivateKeyPem: caOuts.privateKeyPem, dnsNames: ["rec01.example.local"] };
+    const inputs = (await server.check!({}, args)).inputs;
+    const created = await server.create(inputs);
+    expect(created.outs.subject).toBe("CN=rec01.example.local");
+    expect((await server.diff!(created.id, created.outs, inputs)).changes).toBe(false);
+    const renamed = (await server.check!({}, { ...args, dnsNames: ["rec01.example.local", "rec01"] })).inputs;
+    expect((await server.diff!(created.id, created.outs, renamed)).changes).toBe(true);
+
+    const b = (await binding.check!({}, {
+      role: "managementServer",
+      hostname: "rec01.example.local",
+      thumbprint: created.outs.thumbprint,
+      notAfter: created.outs.notAfter,
+      certificateDnsNames: created.outs.dnsNames,
+    })).inputs;
+    expect((await binding.create(b)).outs.serviceName).toBe("Milestone XProtect Management Server");
+  });
+});
