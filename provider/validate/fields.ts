@@ -38,7 +38,8 @@ export class Checker {
     if (value === undefined || value === null) return fallback;
     if (isUnknown(value)) return value as T;
     if (!allowed.includes(value as T)) {
-      this.fail(property, `${describeValue(value)} is not allowed: use one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`);
+      const shown = typeof value === "string" || typeof value === "number" ? JSON.stringify(value) : describeValue(value);
+      this.fail(property, `${shown} is not allowed: use one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`);
       return fallback;
     }
     return value as T;

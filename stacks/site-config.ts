@@ -1,0 +1,223 @@
+/**
+ * The `xprotect-certs:site` config: its schema, checked in code before anything is issued, and the site rules
+ * of the vendor's guide. Pure: takes the parsed YAML, returns the site or failures naming server, field, value
+ * and fix. Per-value checks reuse the resources' own validators, so config and provider never disagree.
+ */
+import { UNKNOWN, validateBindingArgs, validateCaArgs, validateServerArgs } from "../provider";
+import { normaliseDnsName, describeValue } from "../provider/pki/names";
+import { ROLES, Role, Slot, ROLE_FACTS } from "../provider/xprotect/roles";
+
+export interface SiteFailure {
+  /** The server the failure is about, when it is about one. */
+  server?: string;
+  /** Path of the field in the config, e.g. "servers.rec01.dnsNames[1]". */
+  field: string;
+  reason: string;
+}
+
+export const CA_KEYS = ["commonName", "organization", "rsaBits", "validityDays", "friendlyName", "generation"] as const;
+/** Settings allowed in `defaults` and, overriding them, on each server. */
+export const SETTING_KEYS = [
+  "validityDays",
+  "renewBeforeDays",
+  "autoRenew",
+  "rsaBits",
+  "pfxProfile",
+  "friendlyName",
+  "keyRotation",
+  "includeChain",
+  "generation",
+  "serviceAccount",
+] as const;
+export const SERVER_KEYS = ["role", "hostname", "dnsNames", "ipAddresses", "slots", ...SETTING_KEYS] as const;
+const SITE_KEYS = ["ca", "defaults", "servers"] as const;
+/** Server names become resource names and keys of the outputs. */
+const SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+
+export type Settings = Partial<Record<(typeof SETTING_KEYS)[number], unknown>>;
+
+export interface ServerSpec extends Settings {
+  name: string;
+  role: Role;
+  hostname: string;
+  dnsNames: string[];
+  ipAddresses: string[];
+  slots?: Slot[];
+}
+
+export interface Site {
+  ca: Partial<Record<(typeof CA_KEYS)[number], unknown>>;
+  servers: ServerSpec[];
+}
+
+type Fail = (field: string, reason: string, server?: string) => void;
+
+export function parseSite(raw: unknown, pfxPasswords: Record<string, unknown> = {}): { site?: Site; failures: SiteFailure[] } {
+  const failures: SiteFailure[] = [];
+  const fail: Fail = (field, reason, server) => failures.push({ server, field, reason });
+  if (!isObject(raw)) {
+    fail(
+      "site",
+      `${describeValue(raw)} is not a site: set xprotect-certs:site to a map with ca, defaults and servers (see stacks/Pulumi.example.yaml)`,
+    );
+    return { failures };
+  }
+  unknownKeys(raw, SITE_KEYS, "", fail);
+  const ca = optionalObject(raw.ca, "ca", fail);
+  unknownKeys(ca, CA_KEYS, "ca.", fail);
+  for (const f of validateCaArgs(ca).failures) fail(`ca.${f.property}`, stripProperty(f.reason, f.property));
+  const defaults = optionalObject(raw.defaults, "defaults", fail);
+  unknownKeys(defaults, SETTING_KEYS, "defaults.", fail);
+
+  if (!isObject(raw.servers) || Object.keys(raw.servers).length === 0) {
+    const what = raw.servers === undefined ? "missing" : describeValue(raw.servers);
+    fail("servers", `${what}: a site needs at least one server, as a map from server name to server`);
+    return { failures };
+  }
+  const servers: ServerSpec[] = [];
+  for (const [name, value] of Object.entries(raw.servers)) {
+    const spec = parseServer(name, value, defaults, fail);
+    if (spec) servers.push(spec);
+  }
+  siteRules(servers, fail);
+  for (const [name, password] of Object.entries(pfxPasswords)) {
+    if (!(name in raw.servers)) {
+      fail(`pfxPasswords.${name}`, `there is no server named "${name}": use one of ${Object.keys(raw.servers).join(", ")}`, name);
+    } else if (typeof password !== "string" || password === "") {
+      fail(`pfxPasswords.${name}`, `is empty or not text: set a password, or remove the entry to have one generated`, name);
+    }
+  }
+  const unique = failures.filter((f, i) => failures.findIndex((g) => g.field === f.field && g.reason === f.reason) === i);
+  return unique.length ? { failures: unique } : { site: { ca, servers }, failures: [] };
+}
+
+function parseServer(name: string, value: unknown, defaults: Record<string, unknown>, fail: Fail): ServerSpec | undefined {
+  const at = `servers.${name}`;
+  if (!SERVER_NAME.test(name)) {
+    fail(at, `"${name}" is not a usable server name: use letters, digits, "-", "_" or "." (at most 63), e.g. rec01`, name);
+  }
+  if (!isObject(value)) {
+    fail(at, `${describeValue(value)} is not a server: give a map with at least role and hostname`, name);
+    return undefined;
+  }
+  unknownKeys(value, SERVER_KEYS, `${at}.`, fail, name);
+  const merged: Record<string, unknown> = { ...defaults, ...value };
+  if (value.role === undefined) fail(`${at}.role`, `missing: give one of ${ROLES.join(", ")}`, name);
+  if (value.hostname === undefined) fail(`${at}.hostname`, `missing: give the server's FQDN, e.g. ${name}.vms.example.local`, name);
+  const dnsNames = merged.dnsNames ?? (typeof merged.hostname === "string" ? [merged.hostname] : []);
+  const serverCheck = validateServerArgs({
+    ...pick(merged, SETTING_KEYS),
+    caCertificatePem: UNKNOWN,
+    caPrivateKeyPem: UNKNOWN,
+    dnsNames,
+    ipAddresses: merged.ipAddresses,
+  });
+  for (const f of serverCheck.failures) {
+    // A bad default is reported once, where it is written.
+    const key = f.property.split("[")[0];
+    if (!(key in value) && key in defaults) fail(`defaults.${f.property}`, stripProperty(f.reason, f.property));
+    else fail(`${at}.${f.property}`, stripProperty(f.reason, f.property), name);
+  }
+  if (value.role === undefined || value.hostname === undefined) return undefined;
+  const bindingCheck = validateBindingArgs({
+    role: merged.role,
+    hostname: merged.hostname,
+    serviceAccount: merged.serviceAccount,
+    slots: merged.slots,
+    thumbprint: UNKNOWN,
+    notAfter: UNKNOWN,
+    certificateDnsNames: serverCheck.inputs.dnsNames,
+    certificateRsaBits: serverCheck.inputs.rsaBits,
+    certificateValidityDays: serverCheck.inputs.validityDays,
+  });
+  for (const f of bindingCheck.failures) {
+    const field = f.property === "certificate" ? "validityDays" : f.property;
+    fail(`${at}.${field}`, stripProperty(f.reason, f.property), name);
+  }
+  return {
+    ...pick(merged, SETTING_KEYS),
+    name,
+    role: bindingCheck.inputs.role,
+    hostname: bindingCheck.inputs.hostname,
+    dnsNames: serverCheck.inputs.dnsNames,
+    ipAddresses: serverCheck.inputs.ipAddresses,
+    slots: value.slots === undefined ? undefined : bindingCheck.inputs.slots,
+  };
+}
+
+/** The vendor guide's rules across servers. */
+function siteRules(servers: ServerSpec[], fail: Fail): void {
+  const byHost = new Map<string, string>();
+  for (const s of servers) {
+    const host = normaliseDnsName(s.hostname);
+    const key = host.ok ? host.value : s.hostname;
+    const other = byHost.get(key);
+    if (other) {
+      fail(`servers.${s.name}.hostname`, `"${s.hostname}" is also the host name of ${other}: each server has its own host name`, s.name);
+    } else byHost.set(key, s.name);
+  }
+  const managers = servers.filter((s) => s.role === "managementServer");
+  for (const extra of managers.slice(1)) {
+    fail(`servers.${extra.name}.role`, `a site has at most one management server, and ${managers[0].name} is one already`, extra.name);
+  }
+  const slotsOf = (s: ServerSpec): readonly Slot[] => s.slots ?? ROLE_FACTS[s.role].defaultSlots;
+  const mgmt = managers[0];
+  if (mgmt && slotsOf(mgmt).includes("server")) {
+    for (const s of servers) {
+      if (s.role !== "managementServer" && !slotsOf(s).includes("server")) {
+        fail(
+          `servers.${s.name}.slots`,
+          `the management server (${mgmt.name}) encrypts its "server" slot, so this ${s.role}'s Data Collector must too: add "server" to its slots`,
+          s.name,
+        );
+      }
+    }
+  }
+}
+
+/** Fields with a name close to the unknown one are suggested. */
+function unknownKeys(obj: Record<string, unknown>, allowed: readonly string[], prefix: string, fail: Fail, server?: string): void {
+  for (const key of Object.keys(obj)) {
+    if (allowed.includes(key)) continue;
+    const near = allowed.find((a) => distance(a.toLowerCase(), key.toLowerCase()) <= 2);
+    fail(`${prefix}${key}`, `unknown key${near ? `: did you mean "${near}"?` : `: allowed here are ${allowed.join(", ")}`}`, server);
+  }
+}
+
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+  }
+  return d[a.length][b.length];
+}
+
+function optionalObject(value: unknown, field: string, fail: Fail): Record<string, unknown> {
+  if (value === undefined || value === null) return {};
+  if (isObject(value)) return value;
+  fail(field, `${describeValue(value)} is not a map of settings`);
+  return {};
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function pick(obj: Record<string, unknown>, keys: readonly string[]): Settings {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (obj[k] !== undefined) out[k] = obj[k];
+  return out;
+}
+
+/** The validators prefix reasons with their property; the site config names the full path instead. */
+const stripProperty = (reason: string, property: string): string =>
+  reason.startsWith(`${property}: `) ? reason.slice(property.length + 2) : reason;
+
+/** All failures as one message, one line each. */
+export function formatFailures(failures: SiteFailure[]): string {
+  return [
+    `The site config has ${failures.length} problem${failures.length === 1 ? "" : "s"}; nothing was issued or changed:`,
+    ...failures.map((f) => `  - ${f.field}: ${f.reason}`),
+  ].join("\n");
+}
