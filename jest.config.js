@@ -5,6 +5,7 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json", isolatedModules: true }] },
   testPathIgnorePatterns: ["/node_modules/", "/dist/"],
+  reporters: ["default", "<rootDir>/tests/helpers/summary-reporter.js"],
   // Key generation and OpenSSL round trips are real work: keep the default 5 s away from them.
   testTimeout: 60000,
 };

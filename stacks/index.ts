@@ -54,7 +54,12 @@ export async function siteProgram(): Promise<Record<string, unknown>> {
     const { certificate, binding } = serverResources(spec, ca, typeof given === "string" ? given : undefined);
     servers[spec.name] = pulumi
       .all([certificate.thumbprint, certificate.serialNumber, certificate.notBefore, certificate.notAfter])
-      .apply(([thumbprint, serialNumber, notBefore, notAfter]) => ({ thumbprint, serialNumber, notBefore, notAfter }))
+      .apply(([thumbprint, serialNumber, notBefore, notAfter]) => ({
+        thumbprint,
+        serialNumber,
+        notBefore,
+        notAfter,
+      }))
       .apply((cert) =>
         pulumi
           .all([certificate.renewalDue, binding.serviceName, binding.serviceAccount, binding.slots])
@@ -112,4 +117,5 @@ function serverResources(spec: ServerSpec, ca: CaCertificate, pfxPassword: strin
   return { certificate, binding };
 }
 
-const isMap = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isMap = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);

@@ -15,7 +15,14 @@ export interface SiteFailure {
   reason: string;
 }
 
-export const CA_KEYS = ["commonName", "organization", "rsaBits", "validityDays", "friendlyName", "generation"] as const;
+export const CA_KEYS = [
+  "commonName",
+  "organization",
+  "rsaBits",
+  "validityDays",
+  "friendlyName",
+  "generation",
+] as const;
 /** Settings allowed in `defaults` and, overriding them, on each server. */
 export const SETTING_KEYS = [
   "validityDays",
@@ -52,7 +59,10 @@ export interface Site {
 
 type Fail = (field: string, reason: string, server?: string) => void;
 
-export function parseSite(raw: unknown, pfxPasswords: Record<string, unknown> = {}): { site?: Site; failures: SiteFailure[] } {
+export function parseSite(
+  raw: unknown,
+  pfxPasswords: Record<string, unknown> = {},
+): { site?: Site; failures: SiteFailure[] } {
   const failures: SiteFailure[] = [];
   const fail: Fail = (field, reason, server) => failures.push({ server, field, reason });
   if (!isObject(raw)) {
@@ -82,19 +92,38 @@ export function parseSite(raw: unknown, pfxPasswords: Record<string, unknown> = 
   siteRules(servers, fail);
   for (const [name, password] of Object.entries(pfxPasswords)) {
     if (!(name in raw.servers)) {
-      fail(`pfxPasswords.${name}`, `there is no server named "${name}": use one of ${Object.keys(raw.servers).join(", ")}`, name);
+      fail(
+        `pfxPasswords.${name}`,
+        `there is no server named "${name}": use one of ${Object.keys(raw.servers).join(", ")}`,
+        name,
+      );
     } else if (typeof password !== "string" || password === "") {
-      fail(`pfxPasswords.${name}`, `is empty or not text: set a password, or remove the entry to have one generated`, name);
+      fail(
+        `pfxPasswords.${name}`,
+        `is empty or not text: set a password, or remove the entry to have one generated`,
+        name,
+      );
     }
   }
-  const unique = failures.filter((f, i) => failures.findIndex((g) => g.field === f.field && g.reason === f.reason) === i);
+  const unique = failures.filter(
+    (f, i) => failures.findIndex((g) => g.field === f.field && g.reason === f.reason) === i,
+  );
   return unique.length ? { failures: unique } : { site: { ca, servers }, failures: [] };
 }
 
-function parseServer(name: string, value: unknown, defaults: Record<string, unknown>, fail: Fail): ServerSpec | undefined {
+function parseServer(
+  name: string,
+  value: unknown,
+  defaults: Record<string, unknown>,
+  fail: Fail,
+): ServerSpec | undefined {
   const at = `servers.${name}`;
   if (!SERVER_NAME.test(name)) {
-    fail(at, `"${name}" is not a usable server name: use letters, digits, "-", "_" or "." (at most 63), e.g. rec01`, name);
+    fail(
+      at,
+      `"${name}" is not a usable server name: use letters, digits, "-", "_" or "." (at most 63), e.g. rec01`,
+      name,
+    );
   }
   if (!isObject(value)) {
     fail(at, `${describeValue(value)} is not a server: give a map with at least role and hostname`, name);
@@ -103,7 +132,8 @@ function parseServer(name: string, value: unknown, defaults: Record<string, unkn
   unknownKeys(value, SERVER_KEYS, `${at}.`, fail, name);
   const merged: Record<string, unknown> = { ...defaults, ...value };
   if (value.role === undefined) fail(`${at}.role`, `missing: give one of ${ROLES.join(", ")}`, name);
-  if (value.hostname === undefined) fail(`${at}.hostname`, `missing: give the server's FQDN, e.g. ${name}.vms.example.local`, name);
+  if (value.hostname === undefined)
+    fail(`${at}.hostname`, `missing: give the server's FQDN, e.g. ${name}.vms.example.local`, name);
   const dnsNames = merged.dnsNames ?? (typeof merged.hostname === "string" ? [merged.hostname] : []);
   const serverCheck = validateServerArgs({
     ...pick(merged, SETTING_KEYS),
@@ -115,7 +145,8 @@ function parseServer(name: string, value: unknown, defaults: Record<string, unkn
   for (const f of serverCheck.failures) {
     // A bad default is reported once, where it is written.
     const key = f.property.split("[")[0];
-    if (!(key in value) && key in defaults) fail(`defaults.${f.property}`, stripProperty(f.reason, f.property));
+    if (!(key in value) && key in defaults)
+      fail(`defaults.${f.property}`, stripProperty(f.reason, f.property));
     else fail(`${at}.${f.property}`, stripProperty(f.reason, f.property), name);
   }
   if (value.role === undefined || value.hostname === undefined) return undefined;
@@ -153,12 +184,20 @@ function siteRules(servers: ServerSpec[], fail: Fail): void {
     const key = host.ok ? host.value : s.hostname;
     const other = byHost.get(key);
     if (other) {
-      fail(`servers.${s.name}.hostname`, `"${s.hostname}" is also the host name of ${other}: each server has its own host name`, s.name);
+      fail(
+        `servers.${s.name}.hostname`,
+        `"${s.hostname}" is also the host name of ${other}: each server has its own host name`,
+        s.name,
+      );
     } else byHost.set(key, s.name);
   }
   const managers = servers.filter((s) => s.role === "managementServer");
   for (const extra of managers.slice(1)) {
-    fail(`servers.${extra.name}.role`, `a site has at most one management server, and ${managers[0].name} is one already`, extra.name);
+    fail(
+      `servers.${extra.name}.role`,
+      `a site has at most one management server, and ${managers[0].name} is one already`,
+      extra.name,
+    );
   }
   const slotsOf = (s: ServerSpec): readonly Slot[] => s.slots ?? ROLE_FACTS[s.role].defaultSlots;
   const mgmt = managers[0];
@@ -176,11 +215,21 @@ function siteRules(servers: ServerSpec[], fail: Fail): void {
 }
 
 /** Fields with a name close to the unknown one are suggested. */
-function unknownKeys(obj: Record<string, unknown>, allowed: readonly string[], prefix: string, fail: Fail, server?: string): void {
+function unknownKeys(
+  obj: Record<string, unknown>,
+  allowed: readonly string[],
+  prefix: string,
+  fail: Fail,
+  server?: string,
+): void {
   for (const key of Object.keys(obj)) {
     if (allowed.includes(key)) continue;
     const near = allowed.find((a) => distance(a.toLowerCase(), key.toLowerCase()) <= 2);
-    fail(`${prefix}${key}`, `unknown key${near ? `: did you mean "${near}"?` : `: allowed here are ${allowed.join(", ")}`}`, server);
+    fail(
+      `${prefix}${key}`,
+      `unknown key${near ? `: did you mean "${near}"?` : `: allowed here are ${allowed.join(", ")}`}`,
+      server,
+    );
   }
 }
 
@@ -202,7 +251,8 @@ function optionalObject(value: unknown, field: string, fail: Fail): Record<strin
   return {};
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 
 function pick(obj: Record<string, unknown>, keys: readonly string[]): Settings {
   const out: Record<string, unknown> = {};

@@ -7,7 +7,10 @@ const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(
 export type NowResult = { ok: true; now: Date; overridden: boolean } | { ok: false; reason: string };
 
 /** Reads the override from an environment; when absent the system clock answers. */
-export function resolveNow(env: Record<string, string | undefined>, systemNow: () => Date = () => new Date()): NowResult {
+export function resolveNow(
+  env: Record<string, string | undefined>,
+  systemNow: () => Date = () => new Date(),
+): NowResult {
   const raw = env[NOW_VARIABLE];
   if (raw === undefined || raw === "") return { ok: true, now: systemNow(), overridden: false };
   const parsed = ISO_8601.test(raw.trim()) ? Date.parse(raw.trim()) : NaN;

@@ -16,7 +16,8 @@ export function readTlv(buf: Buffer, offset: number): Tlv {
   let contentStart = offset + 2;
   if (len & 0x80) {
     const n = len & 0x7f;
-    if (n === 0 || n > 4 || contentStart + n > buf.length) throw new Error(`DER: bad length at offset ${offset}`);
+    if (n === 0 || n > 4 || contentStart + n > buf.length)
+      throw new Error(`DER: bad length at offset ${offset}`);
     len = 0;
     for (let i = 0; i < n; i++) len = len * 256 + buf[contentStart + i];
     contentStart += n;
@@ -29,7 +30,7 @@ export function readTlv(buf: Buffer, offset: number): Tlv {
 /** The elements of a constructed value. */
 export function children(buf: Buffer, parent: Tlv): Tlv[] {
   const out: Tlv[] = [];
-  for (let at = parent.contentStart; at < parent.end; ) {
+  for (let at = parent.contentStart; at < parent.end;) {
     const child = readTlv(buf, at);
     out.push(child);
     at = child.end;

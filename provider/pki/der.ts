@@ -20,7 +20,8 @@ export function tlv(tag: number, content: Buffer): Buffer {
 export const sequence = (...items: Buffer[]): Buffer => tlv(0x30, Buffer.concat(items));
 
 /** SET OF: DER orders the encoded elements. */
-export const setOf = (...items: Buffer[]): Buffer => tlv(0x31, Buffer.concat([...items].sort(Buffer.compare)));
+export const setOf = (...items: Buffer[]): Buffer =>
+  tlv(0x31, Buffer.concat([...items].sort(Buffer.compare)));
 
 export const nullValue = (): Buffer => Buffer.from([0x05, 0x00]);
 
@@ -28,7 +29,8 @@ export const boolean = (value: boolean): Buffer => Buffer.from([0x01, 0x01, valu
 
 /** A non-negative INTEGER from a small number. */
 export function integer(value: number): Buffer {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`integer: ${value} is not a non-negative safe integer`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new RangeError(`integer: ${value} is not a non-negative safe integer`);
   const bytes: number[] = [];
   let n = value;
   do {

@@ -16,8 +16,13 @@ const LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
  * with the fix (each server gets its own name and key; use the punycode A-label; use ipAddresses).
  */
 export function normaliseDnsName(input: unknown): Normalised {
-  if (typeof input !== "string") return { ok: false, reason: `${describeValue(input)} is not a DNS name (expected a string)` };
-  if (input.length === 0) return { ok: false, reason: `the DNS name is empty: give the server's host name, e.g. "rec01.vms.example.local"` };
+  if (typeof input !== "string")
+    return { ok: false, reason: `${describeValue(input)} is not a DNS name (expected a string)` };
+  if (input.length === 0)
+    return {
+      ok: false,
+      reason: `the DNS name is empty: give the server's host name, e.g. "rec01.vms.example.local"`,
+    };
   if (/\s/.test(input)) return { ok: false, reason: `"${input}" contains white space: a DNS name has none` };
   if (input.includes("*")) {
     return {
@@ -25,7 +30,6 @@ export function normaliseDnsName(input: unknown): Normalised {
       reason: `"${input}" is a wildcard: each XProtect server gets its own certificate and key, so list its own host name instead`,
     };
   }
-  // eslint-disable-next-line no-control-regex
   if (/[^\x00-\x7f]/.test(input)) {
     const aLabel = domainToASCII(input.replace(/\.$/, ""));
     const fix = aLabel ? `use its punycode form "${aLabel}"` : "use its punycode (A-label) form";
@@ -37,19 +41,32 @@ export function normaliseDnsName(input: unknown): Normalised {
     return { ok: false, reason: `"${input}" is an IP address, not a DNS name: put it in ipAddresses` };
   }
   if (name.length > MAX_DNS_NAME_LENGTH) {
-    return { ok: false, reason: `"${input}" is ${name.length} characters long; a DNS name has at most ${MAX_DNS_NAME_LENGTH} (MAX_DNS_NAME_LENGTH)` };
+    return {
+      ok: false,
+      reason: `"${input}" is ${name.length} characters long; a DNS name has at most ${MAX_DNS_NAME_LENGTH} (MAX_DNS_NAME_LENGTH)`,
+    };
   }
   for (const label of name.split(".")) {
-    if (label.length === 0) return { ok: false, reason: `"${input}" has an empty label (two dots in a row, or a leading dot)` };
+    if (label.length === 0)
+      return { ok: false, reason: `"${input}" has an empty label (two dots in a row, or a leading dot)` };
     if (label.length > MAX_DNS_LABEL_LENGTH) {
-      return { ok: false, reason: `"${input}" has a label of ${label.length} characters ("${label.slice(0, 12)}..."); a label has at most ${MAX_DNS_LABEL_LENGTH} (MAX_DNS_LABEL_LENGTH)` };
+      return {
+        ok: false,
+        reason: `"${input}" has a label of ${label.length} characters ("${label.slice(0, 12)}..."); a label has at most ${MAX_DNS_LABEL_LENGTH} (MAX_DNS_LABEL_LENGTH)`,
+      };
     }
     if (!LABEL.test(label)) {
-      return { ok: false, reason: `"${input}" has the label "${label}": labels hold letters, digits and hyphens, and do not start or end with a hyphen` };
+      return {
+        ok: false,
+        reason: `"${input}" has the label "${label}": labels hold letters, digits and hyphens, and do not start or end with a hyphen`,
+      };
     }
   }
   if (/^[0-9]+$/.test(name.split(".").pop() ?? "")) {
-    return { ok: false, reason: `"${input}" ends in an all-numeric label: if it is an address, put it in ipAddresses` };
+    return {
+      ok: false,
+      reason: `"${input}" ends in an all-numeric label: if it is an address, put it in ipAddresses`,
+    };
   }
   return { ok: true, value: name };
 }
@@ -59,12 +76,17 @@ export function normaliseDnsName(input: unknown): Normalised {
  * IPv4-mapped addresses as ::ffff:a.b.c.d. Zone ids (fe80::1%eth0) are refused: a certificate cannot carry one.
  */
 export function normaliseIpAddress(input: unknown): Normalised {
-  if (typeof input !== "string") return { ok: false, reason: `${describeValue(input)} is not an IP address (expected a string)` };
+  if (typeof input !== "string")
+    return { ok: false, reason: `${describeValue(input)} is not an IP address (expected a string)` };
   if (input.includes("%")) {
-    return { ok: false, reason: `"${input}" has a zone id: a certificate holds only the address, so drop "%${input.split("%")[1]}"` };
+    return {
+      ok: false,
+      reason: `"${input}" has a zone id: a certificate holds only the address, so drop "%${input.split("%")[1]}"`,
+    };
   }
   const bytes = ipToBytes(input);
-  if (!bytes) return { ok: false, reason: `"${input}" is not an IPv4 or IPv6 address (e.g. 10.0.0.10 or fd00::10)` };
+  if (!bytes)
+    return { ok: false, reason: `"${input}" is not an IPv4 or IPv6 address (e.g. 10.0.0.10 or fd00::10)` };
   return { ok: true, value: bytesToIp(bytes) };
 }
 
@@ -126,7 +148,7 @@ export function bytesToIp(bytes: Buffer): string {
   // Longest run of two or more zero groups, the first one on a tie.
   let bestStart = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

@@ -66,7 +66,10 @@ export function buildPfx(req: PfxRequest): Buffer {
       der.explicit(0, der.sequence(der.oid(OID.x509Certificate), der.explicit(0, der.octetString(certDer)))),
       ...(attributes.length ? [der.setOf(...attributes)] : []),
     );
-  const certSafe = der.sequence(certBag(req.certificateDer, leafAttributes), ...req.chainDer.map((c) => certBag(c, [])));
+  const certSafe = der.sequence(
+    certBag(req.certificateDer, leafAttributes),
+    ...req.chainDer.map((c) => certBag(c, [])),
+  );
   const encryptedCerts = encrypt(certSafe);
 
   const authenticatedSafe = der.sequence(
@@ -77,7 +80,11 @@ export function buildPfx(req: PfxRequest): Buffer {
         0,
         der.sequence(
           der.integer(0),
-          der.sequence(der.oid(OID.data), encryptedCerts.algorithm, der.implicitPrimitive(0, encryptedCerts.cipherText)),
+          der.sequence(
+            der.oid(OID.data),
+            encryptedCerts.algorithm,
+            der.implicitPrimitive(0, encryptedCerts.cipherText),
+          ),
         ),
       ),
     ),
@@ -124,7 +131,12 @@ function encryptPbes2Aes256(plain: Buffer, password: string, salt: Buffer, iv: B
       der.sequence(
         der.sequence(
           der.oid(OID.pbkdf2),
-          der.sequence(der.octetString(salt), der.integer(iterations), der.integer(32), der.algorithm(OID.hmacWithSHA256)),
+          der.sequence(
+            der.octetString(salt),
+            der.integer(iterations),
+            der.integer(32),
+            der.algorithm(OID.hmacWithSHA256),
+          ),
         ),
         der.sequence(der.oid(OID.aes256Cbc), der.octetString(iv)),
       ),

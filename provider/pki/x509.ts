@@ -12,7 +12,12 @@ import { BACKDATE_MS, DAY_MS } from "./limits";
 import { toSecond } from "./clock";
 
 export type KeyUsage = "digitalSignature" | "keyEncipherment" | "keyCertSign" | "cRLSign";
-const KEY_USAGE_BITS: Record<KeyUsage, number> = { digitalSignature: 0, keyEncipherment: 2, keyCertSign: 5, cRLSign: 6 };
+const KEY_USAGE_BITS: Record<KeyUsage, number> = {
+  digitalSignature: 0,
+  keyEncipherment: 2,
+  keyCertSign: 5,
+  cRLSign: 6,
+};
 
 export interface DistinguishedName {
   /** CN: for a server, its first DNS name; for the CA, e.g. "VMS Certificate Authority". */
@@ -38,7 +43,11 @@ export interface CertificateTemplate {
 }
 
 /** The site's root CA: CA:true pathLen 0, keyCertSign + cRLSign + digitalSignature, all critical. */
-export function caTemplate(p: { commonName: string; organization?: string; validityDays: number }): CertificateTemplate {
+export function caTemplate(p: {
+  commonName: string;
+  organization?: string;
+  validityDays: number;
+}): CertificateTemplate {
   return {
     subject: { commonName: p.commonName, organization: p.organization },
     dnsNames: [],
@@ -52,7 +61,11 @@ export function caTemplate(p: { commonName: string; organization?: string; valid
 }
 
 /** An XProtect server: CN = first DNS name, SAN = all names and addresses, critical serverAuth. */
-export function serverTemplate(p: { dnsNames: string[]; ipAddresses: string[]; validityDays: number }): CertificateTemplate {
+export function serverTemplate(p: {
+  dnsNames: string[];
+  ipAddresses: string[];
+  validityDays: number;
+}): CertificateTemplate {
   return {
     subject: { commonName: p.dnsNames[0] },
     dnsNames: p.dnsNames,
@@ -108,10 +121,12 @@ export function issueCertificate(req: IssueRequest): IssuedCertificate {
   if (req.issuer) {
     const ca = readCertificate(req.issuer.certificateDer);
     issuerName = ca.subject;
-    authorityKeyId = subjectKeyIdOf(ca.extensions.get(OID.subjectKeyIdentifier)?.value) ?? keyIdentifier(ca.spki);
+    authorityKeyId =
+      subjectKeyIdOf(ca.extensions.get(OID.subjectKeyIdentifier)?.value) ?? keyIdentifier(ca.spki);
     signingKey = req.issuer.privateKey;
   } else {
-    if (!req.selfSigningKey) throw new Error("issueCertificate: a self-signed certificate needs selfSigningKey");
+    if (!req.selfSigningKey)
+      throw new Error("issueCertificate: a self-signed certificate needs selfSigningKey");
     issuerName = subject;
     authorityKeyId = keyIdentifier(req.publicKeyDer);
     signingKey = req.selfSigningKey;
@@ -128,7 +143,12 @@ export function issueCertificate(req: IssueRequest): IssuedCertificate {
     der.explicit(3, der.sequence(...extensions(template, keyIdentifier(req.publicKeyDer), authorityKeyId))),
   );
   const signature = sign("sha256", tbs, signingKey);
-  return { der: der.sequence(tbs, signatureAlgorithm, der.bitString(signature)), notBefore, notAfter, capped };
+  return {
+    der: der.sequence(tbs, signatureAlgorithm, der.bitString(signature)),
+    notBefore,
+    notAfter,
+    capped,
+  };
 }
 
 function subjectKeyIdOf(extnValue: Buffer | undefined): Buffer | undefined {
@@ -153,7 +173,13 @@ function extensions(t: CertificateTemplate, subjectKeyId: Buffer, authorityKeyId
     extension(OID.keyUsage, true, keyUsageBits(t.keyUsage)),
   ];
   if (t.extendedKeyUsage.length > 0) {
-    out.push(extension(OID.extKeyUsage, t.extendedKeyUsageCritical, der.sequence(...t.extendedKeyUsage.map(der.oid))));
+    out.push(
+      extension(
+        OID.extKeyUsage,
+        t.extendedKeyUsageCritical,
+        der.sequence(...t.extendedKeyUsage.map(der.oid)),
+      ),
+    );
   }
   if (t.dnsNames.length + t.ipAddresses.length > 0) {
     const names = [
@@ -168,7 +194,9 @@ function extensions(t: CertificateTemplate, subjectKeyId: Buffer, authorityKeyId
   }
   out.push(extension(OID.subjectKeyIdentifier, false, der.octetString(subjectKeyId)));
   // A self-signed root may omit AKI (RFC 5280 4.2.1.1); we keep it: OpenSSL and Windows both write it.
-  out.push(extension(OID.authorityKeyIdentifier, false, der.sequence(der.implicitPrimitive(0, authorityKeyId))));
+  out.push(
+    extension(OID.authorityKeyIdentifier, false, der.sequence(der.implicitPrimitive(0, authorityKeyId))),
+  );
   return out;
 }
 
@@ -185,7 +213,8 @@ function keyUsageBits(usages: KeyUsage[]): Buffer {
 
 function encodeName(dn: DistinguishedName): Buffer {
   const rdns: Buffer[] = [];
-  if (dn.organization) rdns.push(der.setOf(der.sequence(der.oid(OID.organizationName), der.utf8String(dn.organization))));
+  if (dn.organization)
+    rdns.push(der.setOf(der.sequence(der.oid(OID.organizationName), der.utf8String(dn.organization))));
   rdns.push(der.setOf(der.sequence(der.oid(OID.commonName), der.utf8String(dn.commonName))));
   return der.sequence(...rdns);
 }
@@ -208,7 +237,10 @@ export function describeCertificate(certDer: Buffer): CertificateFacts {
   return {
     thumbprint: createHash("sha1").update(certDer).digest("hex").toUpperCase(),
     sha256Fingerprint: createHash("sha256").update(certDer).digest("hex").toUpperCase(),
-    serialNumber: readCertificate(certDer).serial.toString("hex").toUpperCase().replace(/^(00)+(?=..)/, ""),
+    serialNumber: readCertificate(certDer)
+      .serial.toString("hex")
+      .toUpperCase()
+      .replace(/^(00)+(?=..)/, ""),
     subject: x.subject.split("\n").reverse().join(", "),
     notBefore: new Date(x.validFrom).toISOString(),
     notAfter: new Date(x.validTo).toISOString(),
@@ -219,4 +251,7 @@ export const pemToDer = (pem: string): Buffer =>
   Buffer.from(pem.replace(/-----(BEGIN|END) [A-Z0-9 ]+-----/g, "").replace(/\s+/g, ""), "base64");
 
 export const derToPem = (certDer: Buffer, label = "CERTIFICATE"): string =>
-  `-----BEGIN ${label}-----\n${certDer.toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "")}\n-----END ${label}-----\n`;
+  `-----BEGIN ${label}-----\n${certDer
+    .toString("base64")
+    .replace(/(.{64})/g, "$1\n")
+    .replace(/\n$/, "")}\n-----END ${label}-----\n`;

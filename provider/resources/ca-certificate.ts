@@ -78,12 +78,18 @@ export class CaCertificate extends pulumi.dynamic.Resource {
 }
 
 /** The warning a CA close to expiry gets at every preview and up (undefined when not close). */
-export function caExpiryWarning(notAfter: string | undefined, env: Record<string, string | undefined>): string | undefined {
+export function caExpiryWarning(
+  notAfter: string | undefined,
+  env: Record<string, string | undefined>,
+): string | undefined {
   const now = resolveNow(env);
   if (!notAfter || !now.ok) return undefined;
   const daysLeft = Math.floor((Date.parse(notAfter) - now.now.getTime()) / DAY_MS);
   if (daysLeft > CA_EXPIRY_WARNING_DAYS) return undefined;
-  const when = daysLeft < 0 ? `expired on ${notAfter.slice(0, 10)}` : `expires on ${notAfter.slice(0, 10)} (in ${daysLeft} days)`;
+  const when =
+    daysLeft < 0
+      ? `expired on ${notAfter.slice(0, 10)}`
+      : `expires on ${notAfter.slice(0, 10)} (in ${daysLeft} days)`;
   return (
     `The site CA ${when}. A CA is never renewed automatically: plan a new one (bump its generation), ` +
     `distribute the new root to every client, then reissue the server certificates.`

@@ -1,7 +1,13 @@
 /** ServerCertificate: one XProtect server's certificate, signed by the site CA, with its PFX. */
 import * as pulumi from "@pulumi/pulumi";
 import { dynamicProvider } from "../dynamic";
-import { DAY_MS, DEFAULT_RENEW_BEFORE_DAYS, DEFAULT_SERVER_RSA_BITS, DEFAULT_SERVER_VALIDITY_DAYS, RsaBits } from "../pki/limits";
+import {
+  DAY_MS,
+  DEFAULT_RENEW_BEFORE_DAYS,
+  DEFAULT_SERVER_RSA_BITS,
+  DEFAULT_SERVER_VALIDITY_DAYS,
+  RsaBits,
+} from "../pki/limits";
 import type { PfxProfile } from "../pki/pkcs12";
 import type { KeyRotation } from "../validate/server";
 import { CaCertificate } from "./ca-certificate";
@@ -95,15 +101,21 @@ export class ServerCertificate extends pulumi.dynamic.Resource {
       .all([this.notAfter, args.renewBeforeDays ?? DEFAULT_RENEW_BEFORE_DAYS])
       .apply(([notAfter, days]) => new Date(Date.parse(notAfter) - days * DAY_MS).toISOString());
     this.requested = pulumi
-      .all([args.dnsNames, args.rsaBits ?? DEFAULT_SERVER_RSA_BITS, args.validityDays ?? DEFAULT_SERVER_VALIDITY_DAYS])
+      .all([
+        args.dnsNames,
+        args.rsaBits ?? DEFAULT_SERVER_RSA_BITS,
+        args.validityDays ?? DEFAULT_SERVER_VALIDITY_DAYS,
+      ])
       .apply(([dnsNames, rsaBits, validityDays]) => ({ dnsNames, rsaBits, validityDays }));
-    pulumi.all([this.validityCapped, this.notAfter, args.validityDays ?? DEFAULT_SERVER_VALIDITY_DAYS]).apply(([capped, notAfter, days]) => {
-      if (capped) {
-        pulumi.log.warn(
-          `validityDays ${days} reaches past the CA's expiry: this certificate ends with the CA, on ${notAfter.slice(0, 10)}`,
-          this,
-        );
-      }
-    });
+    pulumi
+      .all([this.validityCapped, this.notAfter, args.validityDays ?? DEFAULT_SERVER_VALIDITY_DAYS])
+      .apply(([capped, notAfter, days]) => {
+        if (capped) {
+          pulumi.log.warn(
+            `validityDays ${days} reaches past the CA's expiry: this certificate ends with the CA, on ${notAfter.slice(0, 10)}`,
+            this,
+          );
+        }
+      });
   }
 }

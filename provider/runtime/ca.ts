@@ -38,7 +38,12 @@ export function caProvider(env: RuntimeEnv): pulumi.dynamic.ResourceProvider {
 
     async update(_id, olds: CaOutputs, news: CaInputs) {
       // diff sends every identity change to replace: only the friendly name reaches here.
-      return { outs: { ...withoutProvider(olds as never as Record<string, unknown>), friendlyName: news.friendlyName } };
+      return {
+        outs: {
+          ...withoutProvider(olds as never as Record<string, unknown>),
+          friendlyName: news.friendlyName,
+        },
+      };
     },
 
     async read(id, props: CaOutputs) {

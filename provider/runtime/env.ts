@@ -1,5 +1,6 @@
 /** What the provider's runtime takes from the outside world: the clock, randomness and key generation. */
 import { randomBytes } from "node:crypto";
+import { appendFileSync } from "node:fs";
 import { generateRsaKeyPair, KeyGenerator } from "../pki/keys";
 import { NowResult, resolveNow } from "../pki/clock";
 import type { RandomBytes } from "../pki/random";
@@ -13,9 +14,17 @@ export interface RuntimeEnv {
   randomBytes: RandomBytes;
 }
 
+/** When set, each key generation appends a line (time and size, nothing secret) to this file. */
+export const KEYLOG_VARIABLE = "XPROTECT_CERTS_KEYLOG";
+
 export const systemEnv = (): RuntimeEnv => ({
   now: () => resolveNow(process.env),
-  generateKey: generateRsaKeyPair,
+  generateKey: async (bits) => {
+    const pair = await generateRsaKeyPair(bits);
+    const log = process.env[KEYLOG_VARIABLE];
+    if (log) appendFileSync(log, `${new Date().toISOString()} rsa ${bits}\n`);
+    return pair;
+  },
   randomBytes,
 });
 
@@ -33,7 +42,8 @@ export function clockFailures(env: RuntimeEnv): CheckFailure[] {
 }
 
 /** Plain-JSON equality for the inputs we compare (strings, numbers, booleans, lists). */
-export const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+export const same = (a: unknown, b: unknown): boolean =>
+  JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 /** Removes the host's own property before we echo old outputs. */
 export function withoutProvider<T extends Record<string, unknown>>(props: T): T {

@@ -20,7 +20,10 @@ import { isUnknown } from "../validate/fields";
 import { ServerInputs, validateServerArgs } from "../validate/server";
 import { clockFailures, nowOf, RuntimeEnv, same, withoutProvider } from "./env";
 
-export interface ServerOutputs extends Omit<ServerInputs, "caCertificatePem" | "caPrivateKeyPem" | "pfxPassword"> {
+export interface ServerOutputs extends Omit<
+  ServerInputs,
+  "caCertificatePem" | "caPrivateKeyPem" | "pfxPassword"
+> {
   caThumbprint: string;
   certificatePem: string;
   thumbprint: string;
@@ -55,7 +58,8 @@ export interface ServerPlan {
 /** What an update will do; diff and update share it so that preview says what up does. */
 export function planServerChange(olds: ServerOutputs, news: ServerInputs, now: Date): ServerPlan {
   const reissue: string[] = REISSUE_FIELDS.filter((f) => !same(olds[f], news[f]));
-  if (isUnknown(news.caCertificatePem) || caThumbprintOf(news.caCertificatePem) !== olds.caThumbprint) reissue.push("ca");
+  if (isUnknown(news.caCertificatePem) || caThumbprintOf(news.caCertificatePem) !== olds.caThumbprint)
+    reissue.push("ca");
   if (news.autoRenew === true && isDue(olds.notAfter, news.renewBeforeDays, now)) reissue.push("renewalDue");
   const rebuildPfx: string[] = PFX_FIELDS.filter((f) => !same(olds[f], news[f]));
   if (passwordChanges(olds, news)) rebuildPfx.push("pfxPassword");
@@ -92,7 +96,10 @@ export function serverProvider(env: RuntimeEnv): pulumi.dynamic.ResourceProvider
     async update(_id, olds: ServerOutputs, news: ServerInputs) {
       const plan = planServerChange(olds, news, nowOf(env));
       if (plan.reissue.length > 0) return { outs: await issue(news, env, olds) };
-      const outs: ServerOutputs = { ...withoutProvider(olds as never as Record<string, unknown>), ...echo(news) } as ServerOutputs;
+      const outs: ServerOutputs = {
+        ...withoutProvider(olds as never as Record<string, unknown>),
+        ...echo(news),
+      } as ServerOutputs;
       if (plan.rebuildPfx.length > 0) {
         const password = passwordFor(news, olds, env);
         outs.pfx = pfxOf(news, olds.privateKeyPem, olds.certificatePem, password.value, env);
@@ -130,9 +137,14 @@ function echo(news: ServerInputs) {
   };
 }
 
-async function issue(news: ServerInputs, env: RuntimeEnv, olds: ServerOutputs | undefined): Promise<ServerOutputs> {
+async function issue(
+  news: ServerInputs,
+  env: RuntimeEnv,
+  olds: ServerOutputs | undefined,
+): Promise<ServerOutputs> {
   const now = nowOf(env);
-  const reuseKey = olds && news.keyRotation === "never" && olds.rsaBits === news.rsaBits && olds.privateKeyPem;
+  const reuseKey =
+    olds && news.keyRotation === "never" && olds.rsaBits === news.rsaBits && olds.privateKeyPem;
   const key = reuseKey ? keyPairFromPrivateKey(olds.privateKeyPem) : await env.generateKey(news.rsaBits);
   const caDer = pemToDer(news.caCertificatePem);
   const caFacts = describeCertificate(caDer);
@@ -168,7 +180,13 @@ function passwordFor(news: ServerInputs, olds: ServerOutputs | undefined, env: R
   return { value: randomPassword(env.randomBytes), generated: true };
 }
 
-function pfxOf(news: ServerInputs, privateKeyPem: string, certificatePem: string, password: string, env: RuntimeEnv): string {
+function pfxOf(
+  news: ServerInputs,
+  privateKeyPem: string,
+  certificatePem: string,
+  password: string,
+  env: RuntimeEnv,
+): string {
   return buildPfx({
     privateKeyDer: createPrivateKey(privateKeyPem).export({ type: "pkcs8", format: "der" }),
     certificateDer: pemToDer(certificatePem),

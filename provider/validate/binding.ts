@@ -27,13 +27,17 @@ export interface BindingInputs {
   certificateValidityDays: number;
 }
 
-export function validateBindingArgs(news: Record<string, unknown>): { inputs: BindingInputs; failures: CheckFailure[] } {
+export function validateBindingArgs(news: Record<string, unknown>): {
+  inputs: BindingInputs;
+  failures: CheckFailure[];
+} {
   const c = new Checker();
   const role = c.oneOf("role", news.role, ROLES, "managementServer");
   const roleKnown = !isUnknown(role) && ROLES.includes(role);
   const hostnameResult = isUnknown(news.hostname) ? undefined : normaliseDnsName(news.hostname);
   let hostname = news.hostname as string;
-  if (hostnameResult && !hostnameResult.ok) c.fail("hostname", `${hostnameResult.reason}; give the server's FQDN`);
+  if (hostnameResult && !hostnameResult.ok)
+    c.fail("hostname", `${hostnameResult.reason}; give the server's FQDN`);
   if (hostnameResult?.ok) hostname = hostnameResult.value;
 
   let serviceAccount = DEFAULT_SERVICE_ACCOUNT;
@@ -86,7 +90,10 @@ export function validateBindingArgs(news: Record<string, unknown>): { inputs: Bi
   const validityDays = news.certificateValidityDays as number;
   if (role === "mobileServer") {
     if (typeof rsaBits === "number" && rsaBits < APPLE_MIN_RSA_BITS) {
-      c.fail("certificate", `a mobile server's key must have at least ${APPLE_MIN_RSA_BITS} bits for iOS/macOS clients (APPLE_MIN_RSA_BITS); this one has ${rsaBits}`);
+      c.fail(
+        "certificate",
+        `a mobile server's key must have at least ${APPLE_MIN_RSA_BITS} bits for iOS/macOS clients (APPLE_MIN_RSA_BITS); this one has ${rsaBits}`,
+      );
     }
     if (typeof validityDays === "number" && validityDays > APPLE_MAX_VALIDITY_DAYS) {
       c.fail(

@@ -24,7 +24,13 @@ export interface CaInputs {
 }
 
 /** Fields whose change makes a new CA key or subject: every client must then trust a new root. */
-export const CA_IDENTITY_FIELDS = ["commonName", "organization", "rsaBits", "validityDays", "generation"] as const;
+export const CA_IDENTITY_FIELDS = [
+  "commonName",
+  "organization",
+  "rsaBits",
+  "validityDays",
+  "generation",
+] as const;
 
 export function validateCaArgs(
   news: Record<string, unknown>,
@@ -37,7 +43,10 @@ export function validateCaArgs(
       maxLength: MAX_NAME_ATTRIBUTE_LENGTH,
       example: DEFAULT_CA_COMMON_NAME,
     })!,
-    organization: c.text("organization", news.organization, { maxLength: MAX_NAME_ATTRIBUTE_LENGTH, example: "Example Security Ltd" }),
+    organization: c.text("organization", news.organization, {
+      maxLength: MAX_NAME_ATTRIBUTE_LENGTH,
+      example: "Example Security Ltd",
+    }),
     rsaBits: c.oneOf("rsaBits", news.rsaBits, ALLOWED_RSA_BITS, DEFAULT_CA_RSA_BITS),
     validityDays: c.integer("validityDays", news.validityDays, {
       min: 1,

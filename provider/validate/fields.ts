@@ -20,11 +20,18 @@ export class Checker {
     this.failures.push({ property, reason: `${property}: ${reason}` });
   }
 
-  integer(property: string, value: unknown, opts: { min: number; max: number; default: number; limitName?: string }): number {
+  integer(
+    property: string,
+    value: unknown,
+    opts: { min: number; max: number; default: number; limitName?: string },
+  ): number {
     if (value === undefined || value === null) return opts.default;
     if (isUnknown(value)) return value as unknown as number;
     if (typeof value !== "number" || !Number.isInteger(value)) {
-      this.fail(property, `${describeValue(value)} is not a whole number: give a number such as ${opts.default}`);
+      this.fail(
+        property,
+        `${describeValue(value)} is not a whole number: give a number such as ${opts.default}`,
+      );
       return opts.default;
     }
     if (value < opts.min || value > opts.max) {
@@ -38,8 +45,12 @@ export class Checker {
     if (value === undefined || value === null) return fallback;
     if (isUnknown(value)) return value as T;
     if (!allowed.includes(value as T)) {
-      const shown = typeof value === "string" || typeof value === "number" ? JSON.stringify(value) : describeValue(value);
-      this.fail(property, `${shown} is not allowed: use one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`);
+      const shown =
+        typeof value === "string" || typeof value === "number" ? JSON.stringify(value) : describeValue(value);
+      this.fail(
+        property,
+        `${shown} is not allowed: use one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`,
+      );
       return fallback;
     }
     return value as T;
@@ -56,18 +67,24 @@ export class Checker {
   }
 
   /** A non-empty string of at most maxLength characters, no control characters. */
-  text(property: string, value: unknown, opts: { default?: string; maxLength: number; example: string }): string | undefined {
+  text(
+    property: string,
+    value: unknown,
+    opts: { default?: string; maxLength: number; example: string },
+  ): string | undefined {
     if (value === undefined || value === null) return opts.default;
     if (isUnknown(value)) return value as string;
     if (typeof value !== "string" || value.trim() === "") {
       this.fail(property, `${describeValue(value)} is not a non-empty text: give e.g. "${opts.example}"`);
       return opts.default;
     }
-    // eslint-disable-next-line no-control-regex
     if (/[\x00-\x1f\x7f]/.test(value)) {
       this.fail(property, `${JSON.stringify(value)} contains control characters`);
     } else if (value.length > opts.maxLength) {
-      this.fail(property, `"${value.slice(0, 20)}..." is ${value.length} characters long; at most ${opts.maxLength} are allowed`);
+      this.fail(
+        property,
+        `"${value.slice(0, 20)}..." is ${value.length} characters long; at most ${opts.maxLength} are allowed`,
+      );
     }
     return value;
   }
@@ -76,7 +93,10 @@ export class Checker {
   list(
     property: string,
     value: unknown,
-    opts: { min: number; normalise: (v: unknown) => { ok: true; value: string } | { ok: false; reason: string } },
+    opts: {
+      min: number;
+      normalise: (v: unknown) => { ok: true; value: string } | { ok: false; reason: string };
+    },
   ): string[] {
     if (value === undefined || value === null) value = [];
     if (isUnknown(value)) return value as unknown as string[];

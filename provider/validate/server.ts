@@ -37,7 +37,10 @@ export interface ServerInputs {
   includeChain: boolean;
 }
 
-export function validateServerArgs(news: Record<string, unknown>): { inputs: ServerInputs; failures: CheckFailure[] } {
+export function validateServerArgs(news: Record<string, unknown>): {
+  inputs: ServerInputs;
+  failures: CheckFailure[];
+} {
   const c = new Checker();
   for (const field of ["caCertificatePem", "caPrivateKeyPem"] as const) {
     const v = news[field];
@@ -56,7 +59,12 @@ export function validateServerArgs(news: Record<string, unknown>): { inputs: Ser
     max: MAX_VALIDITY_DAYS,
     default: DEFAULT_RENEW_BEFORE_DAYS,
   });
-  if (!isUnknown(validityDays) && !isUnknown(renewBeforeDays) && renewBeforeDays >= validityDays && validityDays > 0) {
+  if (
+    !isUnknown(validityDays) &&
+    !isUnknown(renewBeforeDays) &&
+    renewBeforeDays >= validityDays &&
+    validityDays > 0
+  ) {
     c.fail(
       "renewBeforeDays",
       `${renewBeforeDays} is not less than validityDays (${validityDays}): the certificate would be due the moment it is issued; ` +
@@ -85,11 +93,18 @@ export function validateServerArgs(news: Record<string, unknown>): { inputs: Ser
   const password = news.pfxPassword;
   if (password !== undefined && password !== null) {
     if (isUnknown(password)) inputs.pfxPassword = password as string;
-    else if (typeof password !== "string") c.fail("pfxPassword", `a ${typeof password} is not a password: give text`);
+    else if (typeof password !== "string")
+      c.fail("pfxPassword", `a ${typeof password} is not a password: give text`);
     else if (password === "") {
-      c.fail("pfxPassword", `is empty: an empty PFX password protects nothing. Give one, or leave pfxPassword out to have one generated`);
+      c.fail(
+        "pfxPassword",
+        `is empty: an empty PFX password protects nothing. Give one, or leave pfxPassword out to have one generated`,
+      );
     } else if (password.length > MAX_PFX_PASSWORD_LENGTH) {
-      c.fail("pfxPassword", `is ${password.length} characters long; at most ${MAX_PFX_PASSWORD_LENGTH} are allowed`);
+      c.fail(
+        "pfxPassword",
+        `is ${password.length} characters long; at most ${MAX_PFX_PASSWORD_LENGTH} are allowed`,
+      );
     } else inputs.pfxPassword = password;
   }
   return { inputs, failures: c.failures };

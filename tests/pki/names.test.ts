@@ -22,7 +22,10 @@ describe("DNS names", () => {
     ["-a.local", /do not start or end with a hyphen/],
     ["a_b.local", /letters, digits and hyphens/],
     [`${"a".repeat(64)}.local`, /label of 64 characters.*at most 63 \(MAX_DNS_LABEL_LENGTH\)/],
-    [`${"abcdefghi.".repeat(25)}abcd`, /254 characters long; a DNS name has at most 253 \(MAX_DNS_NAME_LENGTH\)/],
+    [
+      `${"abcdefghi.".repeat(25)}abcd`,
+      /254 characters long; a DNS name has at most 253 \(MAX_DNS_NAME_LENGTH\)/,
+    ],
     ["10.0.0.1", /IP address.*ipAddresses/],
     ["fd00::1", /IP address.*ipAddresses/],
     ["host.123", /all-numeric label/],

@@ -109,7 +109,9 @@ describe.each(PFX_PROFILES)("a %s PFX", (profile) => {
   });
 
   test("is refused with a wrong password", () => {
-    const r = openssl(["pkcs12", "-info", "-in", "s.pfx", "-passin", "pass:wrong", "-noout"], { "s.pfx": pfxOf(profile) });
+    const r = openssl(["pkcs12", "-info", "-in", "s.pfx", "-passin", "pass:wrong", "-noout"], {
+      "s.pfx": pfxOf(profile),
+    });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/mac verify failure|invalid password/i);
   });
@@ -126,11 +128,14 @@ describe.each(PFX_PROFILES)("a %s PFX", (profile) => {
 
     const handshake = (host: string, servername: string | undefined, ca: Buffer) =>
       new Promise<{ ok: boolean; error?: string; peerThumbprint?: string }>((resolve) => {
-        const socket = tls.connect({ host, port, servername, ca: derToPem(ca), minVersion: "TLSv1.2" }, () => {
-          const peer = socket.getPeerX509Certificate();
-          socket.end();
-          resolve({ ok: socket.authorized, peerThumbprint: peer?.fingerprint.replace(/:/g, "") });
-        });
+        const socket = tls.connect(
+          { host, port, servername, ca: derToPem(ca), minVersion: "TLSv1.2" },
+          () => {
+            const peer = socket.getPeerX509Certificate();
+            socket.end();
+            resolve({ ok: socket.authorized, peerThumbprint: peer?.fingerprint.replace(/:/g, "") });
+          },
+        );
         socket.on("error", (e) => resolve({ ok: false, error: e.message }));
       });
 

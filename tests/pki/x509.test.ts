@@ -15,7 +15,11 @@ const NOW = new Date("2026-03-01T12:00:00.000Z");
 async function makeCa(validityDays = 3650) {
   const key = await generateRsaKeyPair(3072);
   const ca = issueCertificate({
-    template: caTemplate({ commonName: "VMS Certificate Authority", organization: "Example Site", validityDays }),
+    template: caTemplate({
+      commonName: "VMS Certificate Authority",
+      organization: "Example Site",
+      validityDays,
+    }),
     publicKeyDer: key.publicKeyDer,
     selfSigningKey: createPrivateKey(key.privateKeyPem),
     serial: randomSerial(randomBytes),
@@ -56,7 +60,9 @@ describe("the site CA", () => {
   });
 
   test("has critical basicConstraints CA:true pathlen 0 and critical keyCertSign, cRLSign, digitalSignature", () => {
-    const text = openssl(["x509", "-in", "ca.pem", "-noout", "-text"], { "ca.pem": derToPem(ca.ca.der) }).stdout;
+    const text = openssl(["x509", "-in", "ca.pem", "-noout", "-text"], {
+      "ca.pem": derToPem(ca.ca.der),
+    }).stdout;
     expect(text).toMatch(/X509v3 Basic Constraints: critical\s+CA:TRUE, pathlen:0/);
     expect(text).toMatch(/X509v3 Key Usage: critical\s+Digital Signature, Certificate Sign, CRL Sign/);
     expect(text).toMatch(/X509v3 Subject Key Identifier/);
@@ -74,7 +80,9 @@ describe("the site CA", () => {
   test("has a positive 128-bit serial that OpenSSL prints as the output does", () => {
     const facts = describeCertificate(ca.ca.der);
     expect(facts.serialNumber).toMatch(/^[4-7][0-9A-F]{31}$/);
-    const out = openssl(["x509", "-in", "ca.pem", "-noout", "-serial", "-fingerprint", "-sha1"], { "ca.pem": derToPem(ca.ca.der) }).stdout;
+    const out = openssl(["x509", "-in", "ca.pem", "-noout", "-serial", "-fingerprint", "-sha1"], {
+      "ca.pem": derToPem(ca.ca.der),
+    }).stdout;
     expect(out).toContain(`serial=${facts.serialNumber}`);
     expect(out.replace(/:/g, "")).toContain(facts.thumbprint);
   });
@@ -109,7 +117,9 @@ describe("a server certificate", () => {
   });
 
   test("names its issuer's key: the authority key id is the CA's subject key id", () => {
-    const caText = openssl(["x509", "-in", "ca.pem", "-noout", "-text"], { "ca.pem": derToPem(ca.ca.der) }).stdout;
+    const caText = openssl(["x509", "-in", "ca.pem", "-noout", "-text"], {
+      "ca.pem": derToPem(ca.ca.der),
+    }).stdout;
     const ski = /Subject Key Identifier:\s+([0-9A-F:]+)/.exec(caText)?.[1];
     expect(ski).toBeDefined();
     expect(text).toMatch(new RegExp(`Authority Key Identifier:\\s+(keyid:)?${ski}`));
@@ -117,7 +127,10 @@ describe("a server certificate", () => {
 
   test("verifies against the CA for TLS server use, strictly", () => {
     const files = { "ca.pem": derToPem(ca.ca.der), "leaf.pem": derToPem(leaf.der) };
-    const r = openssl(["verify", "-x509_strict", "-purpose", "sslserver", "-CAfile", "ca.pem", "leaf.pem"], files);
+    const r = openssl(
+      ["verify", "-x509_strict", "-purpose", "sslserver", "-CAfile", "ca.pem", "leaf.pem"],
+      files,
+    );
     expect(r.stderr).toBe("");
     expect(r.stdout.trim()).toBe("leaf.pem: OK");
     expect(new X509Certificate(leaf.der).verify(new X509Certificate(ca.ca.der).publicKey)).toBe(true);

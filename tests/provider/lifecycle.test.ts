@@ -98,9 +98,9 @@ describe("a server certificate's life", () => {
     expect(r.outs.thumbprint).not.toBe(first.thumbprint);
     expect(r.outs.serialNumber).not.toBe(first.serialNumber);
     expect(r.outs.subject).toBe(first.subject);
-    expect(new X509Certificate(r.outs.certificatePem).publicKey.export({ type: "spki", format: "pem" })).not.toBe(
-      new X509Certificate(first.certificatePem).publicKey.export({ type: "spki", format: "pem" }),
-    );
+    expect(
+      new X509Certificate(r.outs.certificatePem).publicKey.export({ type: "spki", format: "pem" }),
+    ).not.toBe(new X509Certificate(first.certificatePem).publicKey.export({ type: "spki", format: "pem" }));
     expect(pfxOpens(r.outs).status).toBe(0);
   });
 
@@ -127,7 +127,11 @@ describe("a server certificate's life", () => {
   test.each<[string, Props, (o: ServerOutputs) => void]>([
     ["pfxPassword", { pfxPassword: "a new password" }, (o) => expect(o.pfxPassword).toBe("a new password")],
     ["pfxProfile", { pfxProfile: "modern-aes256" }, (o) => expect(o.pfxProfile).toBe("modern-aes256")],
-    ["friendlyName", { friendlyName: "XProtect recorder" }, (o) => expect(o.friendlyName).toBe("XProtect recorder")],
+    [
+      "friendlyName",
+      { friendlyName: "XProtect recorder" },
+      (o) => expect(o.friendlyName).toBe("XProtect recorder"),
+    ],
     ["includeChain", { includeChain: false }, (o) => expect(o.includeChain).toBe(false)],
   ])("a new %s rebuilds only the PFX: same certificate and key", async (_field, over, expectation) => {
     const r = await up(env, first, serverArgs(ca, over));
@@ -181,7 +185,8 @@ describe("renewal by the clock", () => {
     env = testEnv("2026-01-15T09:00:00Z");
     ca = await makeCa(env);
     const p = serverProvider(env);
-    first = (await p.create(await checked(p, serverArgs(ca, { validityDays: 90, renewBeforeDays: 30 })))).outs as ServerOutputs;
+    first = (await p.create(await checked(p, serverArgs(ca, { validityDays: 90, renewBeforeDays: 30 }))))
+      .outs as ServerOutputs;
   });
   afterEach(() => env.setNow("2026-01-15T09:00:00Z"));
 
@@ -204,7 +209,11 @@ describe("renewal by the clock", () => {
 
   test("due but autoRenew false: no change (the GitOps flow renews by a generation bump)", async () => {
     env.setNow(first.renewalDue);
-    const r = await up(env, first, serverArgs(ca, { validityDays: 90, renewBeforeDays: 30, autoRenew: false }));
+    const r = await up(
+      env,
+      first,
+      serverArgs(ca, { validityDays: 90, renewBeforeDays: 30, autoRenew: false }),
+    );
     expect(r.changed).toBe(false);
   });
 
@@ -220,7 +229,13 @@ describe("the CA", () => {
     const env = testEnv();
     const p = caProvider(env);
     const ca = await makeCa(env);
-    for (const [field, value] of [["commonName", "X"], ["organization", "O"], ["rsaBits", 4096], ["validityDays", 100], ["generation", 1]] as const) {
+    for (const [field, value] of [
+      ["commonName", "X"],
+      ["organization", "O"],
+      ["rsaBits", 4096],
+      ["validityDays", 100],
+      ["generation", 1],
+    ] as const) {
       const news = { ...(await p.check!({}, { [field]: value })).inputs };
       const d = await p.diff!("id", ca, news);
       expect(d.replaces).toEqual([field]);
@@ -236,14 +251,18 @@ describe("the CA", () => {
     const p = caProvider(env);
     const ca = await makeCa(env, { validityDays: 10 });
     env.setNow("2027-01-01T00:00:00Z");
-    expect(await p.diff!("id", ca, (await p.check!({}, { validityDays: 10 })).inputs)).toEqual({ changes: false });
+    expect(await p.diff!("id", ca, (await p.check!({}, { validityDays: 10 })).inputs)).toEqual({
+      changes: false,
+    });
   });
 
   test("a malformed XPROTECT_CERTS_NOW fails check, naming the variable", async () => {
     const env = testEnv();
     env.now = () => ({ ok: false, reason: 'XPROTECT_CERTS_NOW="tomorrow" is not an ISO 8601 time' });
     const r = await caProvider(env).check!({}, {});
-    expect(r.failures).toEqual([{ property: "XPROTECT_CERTS_NOW", reason: expect.stringMatching(/"tomorrow"/) }]);
+    expect(r.failures).toEqual([
+      { property: "XPROTECT_CERTS_NOW", reason: expect.stringMatching(/"tomorrow"/) },
+    ]);
   });
 });
 

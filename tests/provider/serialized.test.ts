@@ -9,7 +9,9 @@ import { dynamicProvider, ProviderKind } from "../../provider/dynamic";
 
 // The same module the host uses, resolved from @pulumi/pulumi's own location.
 const requireFromString: (code: string) => { handler: () => pulumi.dynamic.ResourceProvider } = require(
-  require.resolve("require-from-string", { paths: [path.dirname(require.resolve("@pulumi/pulumi/package.json"))] }),
+  require.resolve("require-from-string", {
+    paths: [path.dirname(require.resolve("@pulumi/pulumi/package.json"))],
+  }),
 );
 
 async function roundTrip(kind: ProviderKind) {
@@ -36,10 +38,21 @@ describe("the serialized providers", () => {
     const caOuts = (await ca.create(caInputs)).outs;
     expect(caOuts.subject).toBe("CN=Serialized CA");
 
-    const bad = await server.check!({}, { caCertificatePem: caOuts.certificatePem, caPrivateKeyPem: caOuts.privateKeyPem, dnsNames: ["bad name"] });
+    const bad = await server.check!(
+      {},
+      {
+        caCertificatePem: caOuts.certificatePem,
+        caPrivateKeyPem: caOuts.privateKeyPem,
+        dnsNames: ["bad name"],
+      },
+    );
     expect(bad.failures?.[0].property).toBe("dnsNames[0]");
 
-    const args = { caCertificatePem: caOuts.certificatePem, caPrivateKeyPem: caOuts.privateKeyPem, dnsNames: ["rec01.example.local"] };
+    const args = {
+      caCertificatePem: caOuts.certificatePem,
+      caPrivateKeyPem: caOuts.privateKeyPem,
+      dnsNames: ["rec01.example.local"],
+    };
     const inputs = (await server.check!({}, args)).inputs;
     const created = await server.create(inputs);
     expect(created.outs.subject).toBe("CN=rec01.example.local");
@@ -47,13 +60,18 @@ describe("the serialized providers", () => {
     const renamed = (await server.check!({}, { ...args, dnsNames: ["rec01.example.local", "rec01"] })).inputs;
     expect((await server.diff!(created.id, created.outs, renamed)).changes).toBe(true);
 
-    const b = (await binding.check!({}, {
-      role: "managementServer",
-      hostname: "rec01.example.local",
-      thumbprint: created.outs.thumbprint,
-      notAfter: created.outs.notAfter,
-      certificateDnsNames: created.outs.dnsNames,
-    })).inputs;
+    const b = (
+      await binding.check!(
+        {},
+        {
+          role: "managementServer",
+          hostname: "rec01.example.local",
+          thumbprint: created.outs.thumbprint,
+          notAfter: created.outs.notAfter,
+          certificateDnsNames: created.outs.dnsNames,
+        },
+      )
+    ).inputs;
     expect((await binding.create(b)).outs.serviceName).toBe("Milestone XProtect Management Server");
   });
 });

@@ -29,7 +29,8 @@ describe("the installer reads only what the contract defines", () => {
   test("slot fields", () => {
     const reads = readsOf("slot");
     expect(reads).toEqual(expect.arrayContaining(["command", "slot", "groupId"]));
-    for (const f of reads) expect(Object.keys(schema.$defs.server.properties.slots.items.properties)).toContain(f);
+    for (const f of reads)
+      expect(Object.keys(schema.$defs.server.properties.slots.items.properties)).toContain(f);
   });
 
   test("it checks the contract version it was written for", () => {

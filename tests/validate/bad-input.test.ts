@@ -24,16 +24,41 @@ describe("ServerCertificate arguments", () => {
     ["no DNS name", { dnsNames: [] }, "dnsNames", /empty: give at least 1/],
     ["an empty DNS name", { dnsNames: [""] }, "dnsNames[0]", /empty/],
     ["a malformed DNS name", { dnsNames: ["rec 01"] }, "dnsNames[0]", /"rec 01" contains white space/],
-    ["a repeated DNS name", { dnsNames: ["rec01.x", "REC01.x."] }, "dnsNames[1]", /"rec01.x" repeats dnsNames\[0\]/],
+    [
+      "a repeated DNS name",
+      { dnsNames: ["rec01.x", "REC01.x."] },
+      "dnsNames[1]",
+      /"rec01.x" repeats dnsNames\[0\]/,
+    ],
     ["a bad IP", { ipAddresses: ["10.0.0.300"] }, "ipAddresses[0]", /"10.0.0.300" is not an IPv4 or IPv6/],
-    ["a repeated IP", { ipAddresses: ["fd00::1", "FD00:0::1"] }, "ipAddresses[1]", /repeats ipAddresses\[0\]/],
+    [
+      "a repeated IP",
+      { ipAddresses: ["fd00::1", "FD00:0::1"] },
+      "ipAddresses[1]",
+      /repeats ipAddresses\[0\]/,
+    ],
     ["rsaBits not allowed", { rsaBits: 1024 }, "rsaBits", /1024 is not allowed: use one of 2048, 3072, 4096/],
     ["validity 0", { validityDays: 0 }, "validityDays", /0 is out of range: give a whole number from 1/],
     ["validity negative", { validityDays: -5 }, "validityDays", /-5 is out of range/],
     ["validity fractional", { validityDays: 1.5 }, "validityDays", /1.5 is not a whole number/],
-    ["renewBefore >= validity", { validityDays: 30, renewBeforeDays: 30 }, "renewBeforeDays", /30 is not less than validityDays \(30\)/],
-    ["an empty password", { pfxPassword: "" }, "pfxPassword", /is empty.*leave pfxPassword out to have one generated/],
-    ["an unknown profile", { pfxProfile: "aes" }, "pfxProfile", /"aes" is not allowed: use one of "legacy-3des", "modern-aes256"/],
+    [
+      "renewBefore >= validity",
+      { validityDays: 30, renewBeforeDays: 30 },
+      "renewBeforeDays",
+      /30 is not less than validityDays \(30\)/,
+    ],
+    [
+      "an empty password",
+      { pfxPassword: "" },
+      "pfxPassword",
+      /is empty.*leave pfxPassword out to have one generated/,
+    ],
+    [
+      "an unknown profile",
+      { pfxProfile: "aes" },
+      "pfxProfile",
+      /"aes" is not allowed: use one of "legacy-3des", "modern-aes256"/,
+    ],
     ["an unknown key rotation", { keyRotation: "sometimes" }, "keyRotation", /"sometimes" is not allowed/],
     ["autoRenew not boolean", { autoRenew: "yes" }, "autoRenew", /"yes" is not true or false/],
     ["a number where a list belongs", { dnsNames: 5 }, "dnsNames", /number 5 is not a list/],
@@ -69,7 +94,12 @@ describe("ServerCertificate arguments", () => {
 
   test("values unknown at preview are left alone", () => {
     const { failures } = validateServerArgs(
-      server({ caCertificatePem: UNKNOWN, caPrivateKeyPem: UNKNOWN, dnsNames: [UNKNOWN], pfxPassword: UNKNOWN }),
+      server({
+        caCertificatePem: UNKNOWN,
+        caPrivateKeyPem: UNKNOWN,
+        dnsNames: [UNKNOWN],
+        pfxPassword: UNKNOWN,
+      }),
     );
     expect(failures).toEqual([]);
   });
@@ -90,10 +120,15 @@ describe("CaCertificate arguments", () => {
 
   test("a new CN without a generation bump is refused, saying how to proceed on purpose", () => {
     const olds = validateCaArgs({}).inputs;
-    const { failures } = validateCaArgs({ commonName: "Other CA" }, olds as unknown as Record<string, unknown>);
+    const { failures } = validateCaArgs(
+      { commonName: "Other CA" },
+      olds as unknown as Record<string, unknown>,
+    );
     expect(failures).toHaveLength(1);
     expect(failures[0].property).toBe("commonName");
-    expect(failures[0].reason).toMatch(/from "VMS Certificate Authority" to "Other CA" would make a new root CA/);
+    expect(failures[0].reason).toMatch(
+      /from "VMS Certificate Authority" to "Other CA" would make a new root CA/,
+    );
     expect(failures[0].reason).toMatch(/set generation to 1 and unprotect the CA/);
   });
 
@@ -105,12 +140,32 @@ describe("CaCertificate arguments", () => {
 
 describe("CertificateBinding arguments", () => {
   test.each<[string, Record<string, unknown>, string, RegExp]>([
-    ["an unknown role", { role: "webServer" }, "role", /"webServer" is not allowed: use one of "managementServer"/],
-    ["a slot not of the role", { slots: ["mobileStreamingMedia"] }, "slots[0]", /not a slot of a recordingServer: a recordingServer may use server, streamingMedia/],
+    [
+      "an unknown role",
+      { role: "webServer" },
+      "role",
+      /"webServer" is not allowed: use one of "managementServer"/,
+    ],
+    [
+      "a slot not of the role",
+      { slots: ["mobileStreamingMedia"] },
+      "slots[0]",
+      /not a slot of a recordingServer: a recordingServer may use server, streamingMedia/,
+    ],
     ["an unknown slot", { slots: ["video"] }, "slots[0]", /"video" is not a slot/],
-    ["a host name not in the certificate", { hostname: "rec02.vms.example.local" }, "hostname", /not among the certificate's DNS names/],
+    [
+      "a host name not in the certificate",
+      { hostname: "rec02.vms.example.local" },
+      "hostname",
+      /not among the certificate's DNS names/,
+    ],
     ["a malformed host name", { hostname: "rec_01" }, "hostname", /letters, digits and hyphens/],
-    ["a malformed service account", { serviceAccount: "network service" }, "serviceAccount", /DOMAIN\\name, name@domain/],
+    [
+      "a malformed service account",
+      { serviceAccount: "network service" },
+      "serviceAccount",
+      /DOMAIN\\name, name@domain/,
+    ],
     ["an empty service account", { serviceAccount: "" }, "serviceAccount", /is not an account/],
     [
       "a mobile certificate Apple clients refuse",
@@ -137,14 +192,21 @@ describe("CertificateBinding arguments", () => {
     expect(inputs.slots).toEqual(slots);
   });
 
-  test.each(["NT AUTHORITY\\NETWORK SERVICE", "VMS\\svc-xprotect", "svc-xprotect@vms.example.local", "NT SERVICE\\MilestoneXProtectRecordingServer", ".\\localsvc"])(
-    "%s is a service account",
-    (serviceAccount) => {
-      expect(validateBindingArgs(binding({ serviceAccount })).failures).toEqual([]);
-    },
-  );
+  test.each([
+    "NT AUTHORITY\\NETWORK SERVICE",
+    "VMS\\svc-xprotect",
+    "svc-xprotect@vms.example.local",
+    "NT SERVICE\\MilestoneXProtectRecordingServer",
+    ".\\localsvc",
+  ])("%s is a service account", (serviceAccount) => {
+    expect(validateBindingArgs(binding({ serviceAccount })).failures).toEqual([]);
+  });
 
   test("the host name is compared with the certificate's names as normalised", () => {
-    expect(validateBindingArgs(binding({ hostname: "REC01.vms.example.local.", certificateDnsNames: ["Rec01.VMS.example.local"] })).failures).toEqual([]);
+    expect(
+      validateBindingArgs(
+        binding({ hostname: "REC01.vms.example.local.", certificateDnsNames: ["Rec01.VMS.example.local"] }),
+      ).failures,
+    ).toEqual([]);
   });
 });
