@@ -8,4 +8,6 @@ module.exports = {
   reporters: ["default", "<rootDir>/tests/helpers/summary-reporter.js"],
   // Key generation and OpenSSL round trips are real work: keep the default 5 s away from them.
   testTimeout: 60000,
+  // The Automation API's language server keeps a handle open after the real-engine tests: do not wait for it.
+  forceExit: true,
 };

@@ -1,9 +1,9 @@
 /**
  * The dynamic providers as the engine stores them. Pulumi serializes a provider into the state of every
- * resource that uses it (`__provider`) and runs it in a separate process, whose working directory is the
- * project's. So the serialized object is only a loader (a few hundred bytes, capturing nothing but the kind)
- * that requires the compiled runtime: first as this repository's dist/ (when the project is this repo),
- * else as the installed `xprotect-certs` package.
+ * resource that uses it (`__provider`) and runs it in a separate process, whose working directory is the folder
+ * of Pulumi.yaml's `main` (for this repo, dist/stacks). So the serialized object is only a loader (capturing
+ * nothing but the kind) that requires the compiled runtime: the nearest dist/provider/runtime above that
+ * folder (this repository's), else the installed `xprotect-certs` package's.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -26,14 +26,15 @@ export function assertRuntimeBuilt(): void {
 
 function makeLoader(kind: ProviderKind): pulumi.dynamic.ResourceProvider {
   const load = (): pulumi.dynamic.ResourceProvider => {
-    let runtime;
-    try {
-      runtime = require(require("path").resolve("dist/provider/runtime/index.js"));
-    } catch (e) {
-      if ((e as { code?: string }).code !== "MODULE_NOT_FOUND") throw e;
-      runtime = require("xprotect-certs/dist/provider/runtime/index.js");
+    // The engine runs the provider in the folder of Pulumi.yaml's `main` (dist/stacks here): walk up to dist/.
+    const path = require("path");
+    const fs = require("fs");
+    for (let dir = process.cwd(); ; dir = path.dirname(dir)) {
+      const file = path.join(dir, "dist", "provider", "runtime", "index.js");
+      if (fs.existsSync(file)) return require(file).providers[kind];
+      if (path.dirname(dir) === dir) break;
     }
-    return runtime.providers[kind];
+    return require("xprotect-certs/dist/provider/runtime/index.js").providers[kind];
   };
   return {
     check: (olds, news) => load().check!(olds, news),

@@ -107,6 +107,15 @@ export class ServerCertificate extends pulumi.dynamic.Resource {
         args.validityDays ?? DEFAULT_SERVER_VALIDITY_DAYS,
       ])
       .apply(([dnsNames, rsaBits, validityDays]) => ({ dnsNames, rsaBits, validityDays }));
+    pulumi.output(args.pfxProfile).apply((profile) => {
+      if (profile === "modern-aes256") {
+        pulumi.log.warn(
+          `pfxProfile modern-aes256: Windows Server 2016 and Windows 10 before 1709 cannot import this PFX ` +
+            `("The specified network password is not correct"); use legacy-3des for those servers`,
+          this,
+        );
+      }
+    });
     pulumi
       .all([this.validityCapped, this.notAfter, args.validityDays ?? DEFAULT_SERVER_VALIDITY_DAYS])
       .apply(([capped, notAfter, days]) => {

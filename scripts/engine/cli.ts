@@ -1,0 +1,221 @@
+/**
+ * Entry point: `node dist/scripts/engine/cli.js <command> [options]` (the npm scripts up, preview, refresh,
+ * destroy, pulumi and ensure-cli call it). Runs the site program (dist/stacks/index.js `siteProgram`) on the
+ * Pulumi engine through the Automation API; never prompts.
+ */
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { ensurePulumiCli } from "./pulumi-binary";
+import { formatServerTable } from "./summary";
+import { openStack, pulumiCliEnv, repoRoot } from "./workspace";
+
+const USAGE = `Usage: node dist/scripts/engine/cli.js <command> [options]   (or: npm run <command> -- [options])
+
+Commands:
+  up           Create or update the site's certificates, then print a table of the servers
+  preview      Show what \`up\` would change
+  refresh      Read back the managed resources and update the state
+  destroy      Delete everything the stack manages
+  pulumi ARGS  Run the Pulumi CLI with the same backend, passphrase and plugins, e.g.
+               pulumi stack output --json --show-secrets --stack example
+  ensure-cli   Find (or build, with Go) the Pulumi CLI and print where it is
+
+Options of up, preview, refresh, destroy:
+  --stack NAME, -s NAME  Stack to operate on (default: example; config: stacks/Pulumi.NAME.yaml)
+  --diff                 Show property-level diffs
+  --target URN           Operate on this resource only (repeatable)
+  --expect-no-changes    Fail if anything would change (up, preview, refresh)
+  --refresh              Refresh the state first (up, preview, destroy)
+  --yes, -y              Accepted and ignored: operations never prompt
+  --help, -h             Show this help
+
+Environment:
+  PULUMI_BACKEND_URL     State backend (default: file://<repo>/.pulumi-state)
+  PULUMI_CONFIG_PASSPHRASE, PULUMI_CONFIG_PASSPHRASE_FILE
+                         Passphrase of the stack secrets (default: generated <state>/passphrase.txt)
+  PULUMI_CLI             Path of the pulumi executable to use
+`;
+
+const OPERATIONS = ["up", "preview", "refresh", "destroy"] as const;
+type Operation = (typeof OPERATIONS)[number];
+
+/** Parsed command line. */
+export interface CliArgs {
+  command?: string;
+  stack: string;
+  help: boolean;
+  diff: boolean;
+  refresh: boolean;
+  expectNoChanges: boolean;
+  targets: string[];
+  /** Arguments of the `pulumi` command, passed through verbatim. */
+  rest: string[];
+}
+
+/** Parses `argv` (without node and script). Throws an Error with a usage hint on unknown options. */
+export function parseArgs(argv: string[]): CliArgs {
+  const args: CliArgs = {
+    stack: "example",
+    help: false,
+    diff: false,
+    refresh: false,
+    expectNoChanges: false,
+    targets: [],
+    rest: [],
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith("-")) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (!args.command && !a.startsWith("-")) {
+      args.command = a;
+      if (a === "pulumi") {
+        args.rest = argv.slice(i + 1);
+        if (args.rest[0] === "--") args.rest.shift();
+        break;
+      }
+      continue;
+    }
+    if (a === "--help" || a === "-h") args.help = true;
+    else if (a === "--stack" || a === "-s") args.stack = value();
+    else if (a.startsWith("--stack=")) args.stack = a.slice("--stack=".length);
+    else if (a === "--diff") args.diff = true;
+    else if (a === "--refresh") args.refresh = true;
+    else if (a === "--expect-no-changes") args.expectNoChanges = true;
+    else if (a === "--target") args.targets.push(value());
+    else if (a === "--yes" || a === "-y" || a === "--") continue;
+    else throw new Error(`Unknown argument: ${a} (see --help)`);
+  }
+  if (!args.stack) throw new Error("--stack needs a value");
+  return args;
+}
+
+type SiteProgram = () => Promise<Record<string, unknown>>;
+
+/** Loads `siteProgram` from the compiled stacks module, only when an operation needs it. */
+function loadSiteProgram(): SiteProgram {
+  const file = path.join(repoRoot(), "dist", "stacks", "index.js");
+  if (!fs.existsSync(file)) throw new Error(`${file} not found: run \`npm run build\` first.`);
+  const mod = require(file) as { siteProgram?: unknown };
+  if (typeof mod.siteProgram !== "function") {
+    throw new Error(`${file} does not export a function siteProgram`);
+  }
+  return mod.siteProgram as SiteProgram;
+}
+
+async function runOperation(op: Operation, args: CliArgs): Promise<number> {
+  // XPROTECT_CERTS_WORKDIR: run the engine in another folder laid out like this repo (the end-to-end tests do).
+  const workDir = process.env.XPROTECT_CERTS_WORKDIR || undefined;
+  const stack = await openStack({ stackName: args.stack, program: loadSiteProgram(), workDir });
+  let streamed = false;
+  const onOutput = (s: string): void => {
+    streamed = true;
+    process.stdout.write(s);
+  };
+  const onError = (s: string): void => {
+    streamed = true;
+    process.stderr.write(s);
+  };
+  const common = {
+    onOutput,
+    onError,
+    diff: args.diff,
+    target: args.targets.length ? args.targets : undefined,
+  };
+  // Ctrl-C reaches the pulumi process too, which cancels cleanly: stay alive until it has.
+  const onSigint = (): void =>
+    void process.stderr.write("\nInterrupted: waiting for the engine to stop...\n");
+  process.on("SIGINT", onSigint);
+  try {
+    switch (op) {
+      case "up": {
+        const r = await stack.up({ ...common, refresh: args.refresh, expectNoChanges: args.expectNoChanges });
+        const outputs = Object.fromEntries(Object.entries(r.outputs).map(([k, o]) => [k, o.value]));
+        process.stdout.write("\n" + formatServerTable(outputs));
+        break;
+      }
+      case "preview":
+        await stack.preview({ ...common, refresh: args.refresh, expectNoChanges: args.expectNoChanges });
+        break;
+      case "refresh":
+        await stack.refresh({
+          onOutput,
+          onError,
+          expectNoChanges: args.expectNoChanges,
+          target: common.target,
+        });
+        break;
+      case "destroy":
+        await stack.destroy({ ...common, refresh: args.refresh });
+        break;
+    }
+    return 0;
+  } catch (e) {
+    // The engine's own error is already in the streamed output; otherwise show the full message.
+    process.stderr.write(streamed ? `\n${op} failed.\n` : `${op} failed: ${(e as Error).message}\n`);
+    return 1;
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+}
+
+async function runRawPulumi(rest: string[]): Promise<number> {
+  const { cli, env } = await pulumiCliEnv();
+  const child = spawn(cli.path, rest, { cwd: repoRoot(), env, stdio: "inherit" });
+  // The child gets Ctrl-C from the terminal itself.
+  const onSigint = (): void => undefined;
+  process.on("SIGINT", onSigint);
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      child.on("error", reject);
+      child.on("close", (code) => resolve(code ?? 1));
+    });
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+}
+
+/** Runs the command line; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let args: CliArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    return 2;
+  }
+  if (args.help || !args.command) {
+    (args.help ? process.stdout : process.stderr).write(USAGE);
+    return args.help ? 0 : 2;
+  }
+  try {
+    if (args.command === "ensure-cli") {
+      const cli = await ensurePulumiCli();
+      process.stdout.write(`pulumi v${cli.version} (${cli.source}): ${cli.path}\n`);
+      return 0;
+    }
+    if (args.command === "pulumi") return await runRawPulumi(args.rest);
+    if ((OPERATIONS as readonly string[]).includes(args.command)) {
+      return await runOperation(args.command as Operation, args);
+    }
+    process.stderr.write(`Unknown command: ${args.command} (see --help)\n`);
+    return 2;
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (e: unknown) => {
+      process.stderr.write(`${String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
