@@ -89,7 +89,7 @@ export function caExpiryWarning(
   const when =
     daysLeft < 0
       ? `expired on ${notAfter.slice(0, 10)}`
-      : `expires on ${notAfter.slice(0, 10)} (in ${daysLeft} days)`;
+      : `expires on ${notAfter.slice(0, 10)} (in ${daysLeft} day${daysLeft === 1 ? "" : "s"})`;
   return (
     `The site CA ${when}. A CA is never renewed automatically: plan a new one (bump its generation), ` +
     `distribute the new root to every client, then reissue the server certificates.`
