@@ -1,21 +1,23 @@
 /** CaCertificate's provider: make the root once; replace it only on purpose. */
 import type * as pulumi from "@pulumi/pulumi";
-import { describeCertificate, derToPem, issueCertificate, caTemplate, randomSerial, pemToDer } from "../pki";
+import {
+  CertificateFacts,
+  describeCertificate,
+  derToPem,
+  issueCertificate,
+  caTemplate,
+  randomSerial,
+  pemToDer,
+} from "../pki";
 import { privateKeyObject } from "../pki/keys";
 import { CA_IDENTITY_FIELDS, CaInputs, validateCaArgs } from "../validate/ca";
 import { clockFailures, nowOf, RuntimeEnv, same, withoutProvider } from "./env";
 
-export interface CaOutputs extends CaInputs {
+export interface CaOutputs extends CaInputs, CertificateFacts {
   certificatePem: string;
   /** DER, base64: what clients import as a .cer file. */
   certificateDer: string;
   privateKeyPem: string;
-  thumbprint: string;
-  sha256Fingerprint: string;
-  serialNumber: string;
-  subject: string;
-  notBefore: string;
-  notAfter: string;
 }
 
 export function caProvider(env: RuntimeEnv): pulumi.dynamic.ResourceProvider {

@@ -6,6 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { createPrivateKey } from "node:crypto";
 import {
   buildPfx,
+  CertificateFacts,
   DAY_MS,
   derToPem,
   describeCertificate,
@@ -20,18 +21,10 @@ import { isUnknown } from "../validate/fields";
 import { ServerInputs, validateServerArgs } from "../validate/server";
 import { clockFailures, nowOf, RuntimeEnv, same, withoutProvider } from "./env";
 
-export interface ServerOutputs extends Omit<
-  ServerInputs,
-  "caCertificatePem" | "caPrivateKeyPem" | "pfxPassword"
-> {
+export interface ServerOutputs
+  extends Omit<ServerInputs, "caCertificatePem" | "caPrivateKeyPem" | "pfxPassword">, CertificateFacts {
   caThumbprint: string;
   certificatePem: string;
-  thumbprint: string;
-  sha256Fingerprint: string;
-  serialNumber: string;
-  subject: string;
-  notBefore: string;
-  notAfter: string;
   /** notAfter minus renewBeforeDays: from then on, `pulumi up` reissues (when autoRenew). */
   renewalDue: string;
   /** True when validityDays was cut short to end with the CA. */
