@@ -3,7 +3,7 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
-  transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json", isolatedModules: true }] },
+  transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
   testPathIgnorePatterns: ["/node_modules/", "/dist/"],
   reporters: ["default", "<rootDir>/tests/helpers/summary-reporter.js"],
   // Key generation and OpenSSL round trips are real work: keep the default 5 s away from them.

@@ -98,8 +98,24 @@ const byType = (t: string) =>
 
 describe("the example site", () => {
   let outputs: Record<string, unknown>;
+  let warnings: string[];
   beforeAll(async () => {
-    outputs = await run(exampleSite(), { rec01: "a given password" });
+    const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      outputs = await run(exampleSite(), { rec01: "a given password" });
+      await new Promise((resolve) => setImmediate(resolve));
+      warnings = warn.mock.calls.map((c) => String(c[0]));
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  test("warns, once, about the one PFX profile old Windows cannot import", () => {
+    const profileWarnings = warnings.filter((w) => w.includes("pfxProfile modern-aes256"));
+    expect(profileWarnings).toHaveLength(1);
+    expect(profileWarnings[0]).toMatch(
+      /Windows Server 2016 and Windows 10 before 1709 cannot import this PFX/,
+    );
   });
 
   test("yields one CA, a certificate and a binding per server", () => {
