@@ -1,7 +1,4 @@
 /**
- * @jest-environment ./tests/helpers/real-process-environment.js
- */
-/**
  * The product's promise on the real Pulumi engine (the CLI built from the Go module proxy, an Automation API
  * inline program of stacks/index.ts, a throw-away file backend). The steps run in order and share one stack.
  * Each prints its wall time; the state's size per certificate is printed at the end.
