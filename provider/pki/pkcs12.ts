@@ -10,6 +10,7 @@
  * Layout: the shrouded key bag and the leaf's certificate bag share a localKeyId (the SHA-1 of the leaf)
  * and carry the friendly name; each chain certificate has a bag of its own.
  */
+import * as crypto from "node:crypto";
 import { createCipheriv, createHash, createHmac, pbkdf2Sync } from "node:crypto";
 import * as der from "./der";
 import { OID } from "./oids";
@@ -145,6 +146,12 @@ function encryptPbes2Aes256(plain: Buffer, password: string, salt: Buffer, iv: B
   };
 }
 
+/** One-shot hashing (Node 20.12+) is about a third faster than createHash in the KDF's 2048-round loops. */
+const digest: (hash: "sha1" | "sha256", data: Buffer) => Buffer =
+  typeof crypto.hash === "function"
+    ? (hash, data) => crypto.hash(hash, data, "buffer")
+    : (hash, data) => createHash(hash).update(data).digest();
+
 /**
  * The PKCS#12 key derivation (RFC 7292 appendix B.2): id 1 for keys, 2 for IVs, 3 for MAC keys.
  * The password is a BMPString with a two-byte terminator.
@@ -169,8 +176,8 @@ export function pkcs12Kdf(
   const D = Buffer.alloc(v, id);
   const blocks: Buffer[] = [];
   for (let produced = 0; produced < length; produced += u) {
-    let A = createHash(hash).update(D).update(I).digest();
-    for (let r = 1; r < iterations; r++) A = createHash(hash).update(A).digest();
+    let A = digest(hash, Buffer.concat([D, I]));
+    for (let r = 1; r < iterations; r++) A = digest(hash, A);
     blocks.push(A);
     if (produced + u >= length) break;
     const B = fill(A).subarray(0, v);
