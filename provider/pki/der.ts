@@ -75,10 +75,6 @@ export const bitString = (content: Buffer): Buffer => tlv(0x03, Buffer.concat([B
 
 export const utf8String = (text: string): Buffer => tlv(0x0c, Buffer.from(text, "utf8"));
 
-export const printableString = (text: string): Buffer => tlv(0x13, Buffer.from(text, "latin1"));
-
-export const ia5String = (text: string): Buffer => tlv(0x16, Buffer.from(text, "latin1"));
-
 /** BMPString: UTF-16 big-endian, as PKCS#12 friendly names are written. */
 export function bmpString(text: string): Buffer {
   const le = Buffer.from(text, "utf16le");

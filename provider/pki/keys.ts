@@ -46,11 +46,6 @@ export function keyIdentifier(spkiDer: Buffer): Buffer {
     .digest();
 }
 
-/** The modulus size of an RSA key, in bits, or undefined for another kind of key. */
-export function rsaBitsOf(key: KeyObject): number | undefined {
-  return key.asymmetricKeyType === "rsa" ? key.asymmetricKeyDetails?.modulusLength : undefined;
-}
-
 /** Private keys are parsed once per process: signing many certificates with one CA key stays cheap. */
 const parsedKeys = new Map<string, KeyObject>();
 export function privateKeyObject(pem: string): KeyObject {

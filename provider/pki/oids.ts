@@ -30,6 +30,4 @@ export const OID = {
   x509Certificate: "1.2.840.113549.1.9.22.1",
   friendlyName: "1.2.840.113549.1.9.20",
   localKeyId: "1.2.840.113549.1.9.21",
-  /** Microsoft: the CSP a legacy Windows importer should store the key with. */
-  msCspName: "1.3.6.1.4.1.311.17.1",
 } as const;

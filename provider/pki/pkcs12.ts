@@ -32,8 +32,6 @@ export interface PfxRequest {
   profile: PfxProfile;
   /** Shown by Windows' certificate manager ("VMS SSL Certificate"). */
   friendlyName: string;
-  /** Optional Microsoft CSP name stamped on the key bag (1.3.6.1.4.1.311.17.1) for legacy .NET services. */
-  cspName?: string;
   randomBytes: RandomBytes;
   iterations?: number;
 }
@@ -46,9 +44,6 @@ export function buildPfx(req: PfxRequest): Buffer {
     der.sequence(der.oid(OID.friendlyName), der.setOf(der.bmpString(req.friendlyName))),
     der.sequence(der.oid(OID.localKeyId), der.setOf(der.octetString(localKeyId))),
   ];
-  const keyAttributes = req.cspName
-    ? [...leafAttributes, der.sequence(der.oid(OID.msCspName), der.setOf(der.bmpString(req.cspName)))]
-    : leafAttributes;
 
   const encrypt = (plain: Buffer): { algorithm: Buffer; cipherText: Buffer } =>
     req.profile === "legacy-3des"
@@ -59,7 +54,7 @@ export function buildPfx(req: PfxRequest): Buffer {
   const keyBag = der.sequence(
     der.oid(OID.pkcs8ShroudedKeyBag),
     der.explicit(0, der.sequence(shrouded.algorithm, der.octetString(shrouded.cipherText))),
-    der.setOf(...keyAttributes),
+    der.setOf(...leafAttributes),
   );
   const certBag = (certDer: Buffer, attributes: Buffer[]): Buffer =>
     der.sequence(
