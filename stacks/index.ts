@@ -53,28 +53,41 @@ export async function siteProgram(): Promise<Record<string, unknown>> {
     const given = isMap(passwords) ? passwords[spec.name] : undefined;
     const { certificate, binding } = serverResources(spec, ca, typeof given === "string" ? given : undefined);
     servers[spec.name] = pulumi
-      .all([certificate.thumbprint, certificate.serialNumber, certificate.notBefore, certificate.notAfter])
-      .apply(([thumbprint, serialNumber, notBefore, notAfter]) => ({
-        thumbprint,
-        serialNumber,
-        notBefore,
-        notAfter,
-      }))
-      .apply((cert) =>
-        pulumi
-          .all([certificate.renewalDue, binding.serviceName, binding.serviceAccount, binding.slots])
-          .apply(([renewalDue, serviceName, serviceAccount, slots]): ServerOutput => ({
-            role: spec.role,
-            hostname: spec.hostname,
-            dnsNames: spec.dnsNames,
-            ipAddresses: spec.ipAddresses,
-            ...cert,
-            renewalDue,
-            serviceName,
-            serviceAccount,
-            enableOrder: ROLE_FACTS[spec.role].enableOrder,
-            slots,
-          })),
+      .all([
+        certificate.thumbprint,
+        certificate.serialNumber,
+        certificate.notBefore,
+        certificate.notAfter,
+        certificate.renewalDue,
+        binding.serviceName,
+        binding.serviceAccount,
+        binding.slots,
+      ])
+      .apply(
+        ([
+          thumbprint,
+          serialNumber,
+          notBefore,
+          notAfter,
+          renewalDue,
+          serviceName,
+          serviceAccount,
+          slots,
+        ]): ServerOutput => ({
+          role: spec.role,
+          hostname: spec.hostname,
+          dnsNames: spec.dnsNames,
+          ipAddresses: spec.ipAddresses,
+          thumbprint,
+          serialNumber,
+          notBefore,
+          notAfter,
+          renewalDue,
+          serviceName,
+          serviceAccount,
+          enableOrder: ROLE_FACTS[spec.role].enableOrder,
+          slots,
+        }),
       );
     pfx[spec.name] = certificate.pfx;
     pfxPasswords[spec.name] = certificate.pfxPassword;

@@ -1,6 +1,7 @@
 /** CaCertificate: the site's root CA, every XProtect client's trust anchor. */
 import * as pulumi from "@pulumi/pulumi";
 import { dynamicProvider } from "../dynamic";
+import { outputProps } from "./outputs";
 import { CA_EXPIRY_WARNING_DAYS, DAY_MS, RsaBits } from "../pki/limits";
 import { resolveNow } from "../pki/clock";
 
@@ -52,15 +53,17 @@ export class CaCertificate extends pulumi.dynamic.Resource {
       name,
       {
         ...args,
-        certificatePem: undefined,
-        certificateDer: undefined,
-        privateKeyPem: undefined,
-        thumbprint: undefined,
-        sha256Fingerprint: undefined,
-        serialNumber: undefined,
-        subject: undefined,
-        notBefore: undefined,
-        notAfter: undefined,
+        ...outputProps(
+          "certificatePem",
+          "certificateDer",
+          "privateKeyPem",
+          "thumbprint",
+          "sha256Fingerprint",
+          "serialNumber",
+          "subject",
+          "notBefore",
+          "notAfter",
+        ),
       },
       {
         protect: true,

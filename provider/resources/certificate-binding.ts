@@ -1,6 +1,7 @@
 /** CertificateBinding: a server certificate on an XProtect role, with what an installer needs to apply it. */
 import * as pulumi from "@pulumi/pulumi";
 import { dynamicProvider } from "../dynamic";
+import { outputProps } from "./outputs";
 import type { Role, Slot } from "../xprotect/roles";
 import type { SlotBinding } from "../runtime/binding";
 import { ServerCertificate } from "./server-certificate";
@@ -39,8 +40,7 @@ export class CertificateBinding extends pulumi.dynamic.Resource {
         certificateDnsNames: certificate.requested.dnsNames,
         certificateRsaBits: certificate.requested.rsaBits,
         certificateValidityDays: certificate.requested.validityDays,
-        serviceName: undefined,
-        slotNames: undefined,
+        ...outputProps("serviceName", "slotNames"),
       },
       opts,
       "xprotect-certs",

@@ -1,6 +1,7 @@
 /** ServerCertificate: one XProtect server's certificate, signed by the site CA, with its PFX. */
 import * as pulumi from "@pulumi/pulumi";
 import { dynamicProvider } from "../dynamic";
+import { outputProps } from "./outputs";
 import {
   DAY_MS,
   DEFAULT_RENEW_BEFORE_DAYS,
@@ -79,18 +80,20 @@ export class ServerCertificate extends pulumi.dynamic.Resource {
         caCertificatePem: ca.certificatePem,
         caPrivateKeyPem: ca.privateKeyPem,
         pfxPassword: pfxPassword === undefined ? undefined : pulumi.secret(pfxPassword),
-        certificatePem: undefined,
-        thumbprint: undefined,
-        sha256Fingerprint: undefined,
-        serialNumber: undefined,
-        subject: undefined,
-        notBefore: undefined,
-        notAfter: undefined,
-        renewalDue: undefined,
-        caThumbprint: undefined,
-        validityCapped: undefined,
-        pfx: undefined,
-        privateKeyPem: undefined,
+        ...outputProps(
+          "certificatePem",
+          "thumbprint",
+          "sha256Fingerprint",
+          "serialNumber",
+          "subject",
+          "notBefore",
+          "notAfter",
+          "renewalDue",
+          "caThumbprint",
+          "validityCapped",
+          "pfx",
+          "privateKeyPem",
+        ),
       },
       { ...opts, additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS] },
       "xprotect-certs",

@@ -3,7 +3,7 @@
  * due; rebuild only the PFX when only the PFX settings change; otherwise do nothing and make no key.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { createPrivateKey } from "node:crypto";
+import { createHash, createPrivateKey } from "node:crypto";
 import {
   buildPfx,
   CertificateFacts,
@@ -194,4 +194,6 @@ function pfxOf(
 export const renewalDueOf = (notAfter: string, renewBeforeDays: number): string =>
   new Date(Date.parse(notAfter) - renewBeforeDays * DAY_MS).toISOString();
 
-const caThumbprintOf = (pem: string): string => describeCertificate(pemToDer(pem)).thumbprint;
+/** Only the thumbprint (SHA-1 of the DER): diff runs this for every certificate on every preview and up. */
+const caThumbprintOf = (pem: string): string =>
+  createHash("sha1").update(pemToDer(pem)).digest("hex").toUpperCase();
