@@ -24,25 +24,26 @@ export function assertRuntimeBuilt(): void {
   }
 }
 
+/*
+ * The engine stores this object's serialized text twice (inputs and outputs) in the state of every resource,
+ * so it is kept short: no comments inside the functions, no `delete` (there is nothing outside the state to
+ * delete, and the host skips a provider without one).
+ */
 function makeLoader(kind: ProviderKind): pulumi.dynamic.ResourceProvider {
-  const load = (): pulumi.dynamic.ResourceProvider => {
-    // The engine runs the provider in the folder of Pulumi.yaml's `main` (dist/stacks here): walk up to dist/.
-    const path = require("path");
-    const fs = require("fs");
-    for (let dir = process.cwd(); ; dir = path.dirname(dir)) {
-      const file = path.join(dir, "dist", "provider", "runtime", "index.js");
-      if (fs.existsSync(file)) return require(file).providers[kind];
-      if (path.dirname(dir) === dir) break;
+  const load = (): Required<pulumi.dynamic.ResourceProvider> => {
+    const { dirname, join } = require("path");
+    for (let d = process.cwd(); d !== dirname(d); d = dirname(d)) {
+      const f = join(d, "dist/provider/runtime/index.js");
+      if (require("fs").existsSync(f)) return require(f).providers[kind];
     }
     return require("xprotect-certs/dist/provider/runtime/index.js").providers[kind];
   };
   return {
-    check: (olds, news) => load().check!(olds, news),
-    diff: (id, olds, news) => load().diff!(id, olds, news),
-    create: (inputs) => load().create(inputs),
-    update: (id, olds, news) => load().update!(id, olds, news),
-    read: (id, props) => load().read!(id, props),
-    delete: (id, props) => load().delete!(id, props),
+    check: (o, n) => load().check(o, n),
+    diff: (i, o, n) => load().diff(i, o, n),
+    create: (n) => load().create(n),
+    update: (i, o, n) => load().update(i, o, n),
+    read: (i, p) => load().read(i, p),
   };
 }
 

@@ -51,10 +51,6 @@ export function caProvider(env: RuntimeEnv): pulumi.dynamic.ResourceProvider {
     async read(id, props: CaOutputs) {
       return { id, props: { ...props, ...factsOf(props.certificatePem) } };
     },
-
-    async delete() {
-      // Nothing outside the state: the CA lives only in the stack's (encrypted) state.
-    },
   };
 }
 

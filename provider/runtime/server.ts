@@ -106,10 +106,6 @@ export function serverProvider(env: RuntimeEnv): pulumi.dynamic.ResourceProvider
     async read(id, props: ServerOutputs) {
       return { id, props };
     },
-
-    async delete() {
-      // Nothing outside the state. Installed copies on Windows servers are the installer's business.
-    },
   };
 }
 
