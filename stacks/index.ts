@@ -42,7 +42,13 @@ function rawConfig(key: string): unknown {
 
 export async function siteProgram(): Promise<Record<string, unknown>> {
   const passwords = rawConfig("pfxPasswords");
-  const { site, failures } = parseSite(rawConfig("site"), isMap(passwords) ? passwords : {});
+  const { site, failures } = parseSite(rawConfig("site"), isMap(passwords) ? passwords : {}, {
+    caPfx: rawConfig("caPfx"),
+    caPfxPassword: rawConfig("caPfxPassword"),
+    caCertificatePem: rawConfig("caCertificatePem"),
+    caPrivateKeyPem: rawConfig("caPrivateKeyPem"),
+    serverPfx: rawConfig("serverPfx"),
+  });
   if (!site) throw new Error(formatFailures(failures));
 
   const ca = new CaCertificate("site-ca", site.ca as never);
@@ -119,6 +125,7 @@ function serverResources(spec: ServerSpec, ca: CaCertificate, pfxPassword: strin
     friendlyName: spec.friendlyName as string | undefined,
     includeChain: spec.includeChain as boolean | undefined,
     pfxPassword: pfxPassword === undefined ? undefined : pulumi.secret(pfxPassword),
+    adoptPfx: spec.adoptPfx === undefined ? undefined : pulumi.secret(spec.adoptPfx),
   });
   const binding = new CertificateBinding(spec.name, {
     certificate,

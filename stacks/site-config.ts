@@ -4,6 +4,7 @@
  * and fix. Per-value checks reuse the resources' own validators, so config and provider never disagree.
  */
 import { UNKNOWN, validateBindingArgs, validateCaArgs, validateServerArgs } from "../provider";
+import { CA_ADOPT_FIELDS } from "../provider/validate/ca";
 import { normaliseDnsName, describeValue } from "../provider/pki/names";
 import { ROLES, Role, Slot, ROLE_FACTS } from "../provider/xprotect/roles";
 
@@ -45,6 +46,8 @@ export type Settings = Partial<Record<(typeof SETTING_KEYS)[number], unknown>>;
 
 export interface ServerSpec extends Settings {
   name: string;
+  /** An installed certificate to adopt (base64 PFX, from xprotect-certs:serverPfx). */
+  adoptPfx?: string;
   role: Role;
   hostname: string;
   dnsNames: string[];
@@ -53,15 +56,35 @@ export interface ServerSpec extends Settings {
 }
 
 export interface Site {
-  ca: Partial<Record<(typeof CA_KEYS)[number], unknown>>;
+  ca: Partial<Record<(typeof CA_KEYS)[number], unknown>> &
+    Partial<Record<(typeof CA_ADOPT_FIELDS)[number], string>>;
   servers: ServerSpec[];
 }
+
+/** Existing material to adopt, from the secret config keys of the same names (`xprotect-certs:caPfx`, ...). */
+export interface SiteAdoption {
+  caPfx?: unknown;
+  caPfxPassword?: unknown;
+  caCertificatePem?: unknown;
+  caPrivateKeyPem?: unknown;
+  /** Server name to base64 PFX; each one's password comes from pfxPasswords. */
+  serverPfx?: unknown;
+}
+
+/** The CaCertificate input each CA adoption config key feeds. */
+const CA_ADOPTION_KEYS = {
+  caPfx: "adoptPfx",
+  caPfxPassword: "adoptPfxPassword",
+  caCertificatePem: "adoptCertificatePem",
+  caPrivateKeyPem: "adoptPrivateKeyPem",
+} as const;
 
 type Fail = (field: string, reason: string, server?: string) => void;
 
 export function parseSite(
   raw: unknown,
   pfxPasswords: Record<string, unknown> = {},
+  adoption: SiteAdoption = {},
 ): { site?: Site; failures: SiteFailure[] } {
   const failures: SiteFailure[] = [];
   const fail: Fail = (field, reason, server) => failures.push({ server, field, reason });
@@ -75,7 +98,24 @@ export function parseSite(
   unknownKeys(raw, SITE_KEYS, "", fail);
   const ca = optionalObject(raw.ca, "ca", fail);
   unknownKeys(ca, CA_KEYS, "ca.", fail);
-  for (const f of validateCaArgs(ca).failures) fail(`ca.${f.property}`, stripProperty(f.reason, f.property));
+  const caInputs: Record<string, unknown> = { ...ca };
+  for (const [key, input] of Object.entries(CA_ADOPTION_KEYS)) {
+    const v = adoption[key as keyof typeof CA_ADOPTION_KEYS];
+    if (v !== undefined && v !== null) caInputs[input] = v;
+  }
+  const configKeyOf = (property: string) =>
+    Object.entries(CA_ADOPTION_KEYS).find(([, input]) => input === property)?.[0];
+  for (const f of validateCaArgs(caInputs).failures) {
+    const key = configKeyOf(f.property);
+    fail(key ? `xprotect-certs:${key}` : `ca.${f.property}`, stripProperty(f.reason, f.property));
+  }
+  const serverPfx = adoption.serverPfx ?? {};
+  if (!isObject(serverPfx)) {
+    fail(
+      "xprotect-certs:serverPfx",
+      `${describeValue(serverPfx)} is not a map: give server name to base64 PFX, e.g. rec01: MIIK...`,
+    );
+  }
   const defaults = optionalObject(raw.defaults, "defaults", fail);
   unknownKeys(defaults, SETTING_KEYS, "defaults.", fail);
 
@@ -86,10 +126,26 @@ export function parseSite(
   }
   const servers: ServerSpec[] = [];
   for (const [name, value] of Object.entries(raw.servers)) {
-    const spec = parseServer(name, value, defaults, fail);
+    const pfx = isObject(serverPfx) ? serverPfx[name] : undefined;
+    const spec = parseServer(name, value, defaults, fail, pfx, pfxPasswords[name]);
     if (spec) servers.push(spec);
   }
   siteRules(servers, fail);
+  for (const name of isObject(serverPfx) ? Object.keys(serverPfx) : []) {
+    if (!(name in raw.servers)) {
+      fail(
+        `xprotect-certs:serverPfx.${name}`,
+        `there is no server named "${name}": use one of ${Object.keys(raw.servers).join(", ")}`,
+        name,
+      );
+    } else if (pfxPasswords[name] === undefined) {
+      fail(
+        `pfxPasswords.${name}`,
+        `missing: the PFX to adopt for ${name} (xprotect-certs:serverPfx) needs its password here`,
+        name,
+      );
+    }
+  }
   for (const [name, password] of Object.entries(pfxPasswords)) {
     if (!(name in raw.servers)) {
       fail(
@@ -108,7 +164,9 @@ export function parseSite(
   const unique = failures.filter(
     (f, i) => failures.findIndex((g) => g.field === f.field && g.reason === f.reason) === i,
   );
-  return unique.length ? { failures: unique } : { site: { ca, servers }, failures: [] };
+  const siteCa: Site["ca"] = { ...ca };
+  for (const f of CA_ADOPT_FIELDS) if (typeof caInputs[f] === "string") siteCa[f] = caInputs[f] as string;
+  return unique.length ? { failures: unique } : { site: { ca: siteCa, servers }, failures: [] };
 }
 
 function parseServer(
@@ -116,6 +174,8 @@ function parseServer(
   value: unknown,
   defaults: Record<string, unknown>,
   fail: Fail,
+  adoptPfx?: unknown,
+  pfxPassword?: unknown,
 ): ServerSpec | undefined {
   const at = `servers.${name}`;
   if (!SERVER_NAME.test(name)) {
@@ -138,11 +198,17 @@ function parseServer(
   const serverCheck = validateServerArgs({
     ...pick(merged, SETTING_KEYS),
     caCertificatePem: UNKNOWN,
-    caPrivateKeyPem: UNKNOWN,
+    caSigningKey: UNKNOWN,
     dnsNames,
     ipAddresses: merged.ipAddresses,
+    ...(adoptPfx === undefined || pfxPassword === undefined ? {} : { adoptPfx, pfxPassword }),
   });
   for (const f of serverCheck.failures) {
+    if (f.property === "adoptPfx" || f.property === "pfxPassword") {
+      const key = f.property === "adoptPfx" ? `xprotect-certs:serverPfx.${name}` : `pfxPasswords.${name}`;
+      fail(key, stripProperty(f.reason, f.property), name);
+      continue;
+    }
     // A bad default is reported once, where it is written.
     const key = f.property.split("[")[0];
     if (!(key in value) && key in defaults)
@@ -173,6 +239,7 @@ function parseServer(
     dnsNames: serverCheck.inputs.dnsNames,
     ipAddresses: serverCheck.inputs.ipAddresses,
     slots: value.slots === undefined ? undefined : bindingCheck.inputs.slots,
+    ...(typeof adoptPfx === "string" ? { adoptPfx } : {}),
   };
 }
 

@@ -21,9 +21,23 @@ export interface CaCertificateArgs {
    * make a new key or subject is refused at preview.
    */
   generation?: pulumi.Input<number>;
+  /**
+   * Adopt an existing CA instead of making one: its PFX in base64 (as Export-PfxCertificate writes it, 3DES or
+   * AES), with `adoptPfxPassword`. Its thumbprint, subject and key are kept; commonName, organization, rsaBits
+   * and validityDays come from it and must be left out. Kept secret.
+   */
+  adoptPfx?: pulumi.Input<string>;
+  /** The password of `adoptPfx`. Kept secret. */
+  adoptPfxPassword?: pulumi.Input<string>;
+  /** Or adopt from PEM: the CA certificate (e.g. @pulumi/tls SelfSignedCert.certPem)... */
+  adoptCertificatePem?: pulumi.Input<string>;
+  /** ...and its private key, unencrypted PKCS#1 or PKCS#8 (e.g. @pulumi/tls PrivateKey.privateKeyPem). Kept secret. */
+  adoptPrivateKeyPem?: pulumi.Input<string>;
 }
 
-const SECRET_OUTPUTS = ["privateKeyPem"];
+const SECRET_OUTPUTS = ["privateKeyPem", "signingKey"];
+const secretOrUndefined = (v: pulumi.Input<string> | undefined) =>
+  v === undefined ? undefined : pulumi.secret(v);
 
 export class CaCertificate extends pulumi.dynamic.Resource {
   /** The root certificate, PEM. */
@@ -42,6 +56,12 @@ export class CaCertificate extends pulumi.dynamic.Resource {
   /** ISO 8601. */
   public readonly notAfter!: pulumi.Output<string>;
   public readonly friendlyName!: pulumi.Output<string>;
+  /** Secret. The key in the compact form server certificates take (`caSigningKey`). */
+  public readonly signingKey!: pulumi.Output<string>;
+  /** True when the CA was adopted rather than made here. */
+  public readonly adopted!: pulumi.Output<boolean>;
+  /** True for an adopted CA without basicConstraints (as the vendor's script makes it): see the warning. */
+  public readonly basicConstraintsAbsent!: pulumi.Output<boolean>;
 
   /**
    * Created with `protect: true` unless the options say otherwise: replacing a root CA means trusting a new one
@@ -53,6 +73,9 @@ export class CaCertificate extends pulumi.dynamic.Resource {
       name,
       {
         ...args,
+        adoptPfx: secretOrUndefined(args.adoptPfx),
+        adoptPfxPassword: secretOrUndefined(args.adoptPfxPassword),
+        adoptPrivateKeyPem: secretOrUndefined(args.adoptPrivateKeyPem),
         ...outputProps(
           "certificatePem",
           "certificateDer",
@@ -63,6 +86,9 @@ export class CaCertificate extends pulumi.dynamic.Resource {
           "subject",
           "notBefore",
           "notAfter",
+          "signingKey",
+          "adopted",
+          "basicConstraintsAbsent",
         ),
       },
       {
@@ -76,6 +102,9 @@ export class CaCertificate extends pulumi.dynamic.Resource {
     this.notAfter.apply((notAfter) => {
       const warning = caExpiryWarning(notAfter, process.env);
       if (warning) pulumi.log.warn(warning, this);
+    });
+    this.basicConstraintsAbsent.apply((absent) => {
+      if (absent) pulumi.log.warn(BASIC_CONSTRAINTS_WARNING, this);
     });
   }
 }
@@ -98,3 +127,9 @@ export function caExpiryWarning(
     `distribute the new root to every client, then reissue the server certificates.`
   );
 }
+
+/** Said at every preview and up of a site whose adopted CA has no basicConstraints. */
+export const BASIC_CONSTRAINTS_WARNING =
+  "The adopted CA has no basicConstraints extension (the vendor's New-SelfSignedCertificate script makes it so). " +
+  "Windows and Schannel accept it as a root; strict verifiers (OpenSSL with -x509_strict, some Java and Go " +
+  "clients) refuse certificates it signs. Plan a new CA made here (bump its generation) when such clients appear.";

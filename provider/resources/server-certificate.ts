@@ -40,9 +40,15 @@ export interface ServerCertificateArgs {
   friendlyName?: pulumi.Input<string>;
   /** Put the CA certificate in the PFX too. Default true. */
   includeChain?: pulumi.Input<boolean>;
+  /**
+   * An installed certificate to take over: its PFX in base64 (password: `pfxPassword`), issued by `ca` and
+   * naming exactly `dnsNames` and `ipAddresses`. It is kept (same thumbprint) until an input changes or it is
+   * due, then reissued like any other. Kept secret.
+   */
+  adoptPfx?: pulumi.Input<string>;
 }
 
-const SECRET_OUTPUTS = ["pfx", "pfxPassword", "privateKeyPem"];
+const SECRET_OUTPUTS = ["pfx", "pfxPassword"];
 
 export class ServerCertificate extends pulumi.dynamic.Resource {
   public readonly certificatePem!: pulumi.Output<string>;
@@ -64,22 +70,21 @@ export class ServerCertificate extends pulumi.dynamic.Resource {
   public readonly pfx!: pulumi.Output<string>;
   /** Secret. */
   public readonly pfxPassword!: pulumi.Output<string>;
-  /** Secret. PKCS#8 PEM. */
-  public readonly privateKeyPem!: pulumi.Output<string>;
 
   /** What was asked for, known at preview (the binding checks host names and Apple's rules against it). */
   public readonly requested: pulumi.Output<{ dnsNames: string[]; rsaBits: number; validityDays: number }>;
 
   constructor(name: string, args: ServerCertificateArgs, opts: pulumi.CustomResourceOptions = {}) {
-    const { ca, pfxPassword, ...rest } = args;
+    const { ca, pfxPassword, adoptPfx, ...rest } = args;
     super(
       dynamicProvider("server"),
       name,
       {
         ...rest,
         caCertificatePem: ca.certificatePem,
-        caPrivateKeyPem: ca.privateKeyPem,
+        caSigningKey: ca.signingKey,
         pfxPassword: pfxPassword === undefined ? undefined : pulumi.secret(pfxPassword),
+        adoptPfx: adoptPfx === undefined ? undefined : pulumi.secret(adoptPfx),
         ...outputProps(
           "certificatePem",
           "thumbprint",
@@ -92,7 +97,6 @@ export class ServerCertificate extends pulumi.dynamic.Resource {
           "caThumbprint",
           "validityCapped",
           "pfx",
-          "privateKeyPem",
         ),
       },
       { ...opts, additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS] },

@@ -16,13 +16,23 @@ import {
   randomSerial,
   serverTemplate,
 } from "../pki";
-import { keyPairFromPrivateKey, privateKeyObject } from "../pki/keys";
+import { openMaterial, isProblem } from "../pki/adopt";
+import { expandRsaKeyCached } from "../pki/compact-key";
+import { keyPairFromPrivateKey, KeyPair } from "../pki/keys";
+import { readPfx } from "../pki/pfx-read";
 import { isUnknown } from "../validate/fields";
 import { ServerInputs, validateServerArgs } from "../validate/server";
 import { clockFailures, nowOf, RuntimeEnv, same, withoutProvider } from "./env";
+import { mismatches } from "./read";
 
+/**
+ * No private key beside the PFX: the PFX holds it (and the state stores every output of every certificate).
+ * Adopted PFX and CA material are inputs only.
+ */
 export interface ServerOutputs
-  extends Omit<ServerInputs, "caCertificatePem" | "caPrivateKeyPem" | "pfxPassword">, CertificateFacts {
+  extends
+    Omit<ServerInputs, "caCertificatePem" | "caSigningKey" | "pfxPassword" | "adoptPfx">,
+    CertificateFacts {
   caThumbprint: string;
   certificatePem: string;
   /** notAfter minus renewBeforeDays: from then on, `pulumi up` reissues (when autoRenew). */
@@ -33,7 +43,6 @@ export interface ServerOutputs
   pfxPassword: string;
   /** True when pfxPassword was generated (kept until a password is given). */
   pfxPasswordGenerated: boolean;
-  privateKeyPem: string;
 }
 
 /** Inputs whose change means a new certificate. */
@@ -46,17 +55,21 @@ export interface ServerPlan {
   reissue: string[];
   /** Why the PFX must be rebuilt (empty: not needed, or covered by a reissue). */
   rebuildPfx: string[];
+  /** A (different) installed certificate is to be adopted. */
+  adopt: boolean;
 }
 
 /** What an update will do; diff and update share it so that preview says what up does. */
 export function planServerChange(olds: ServerOutputs, news: ServerInputs, now: Date): ServerPlan {
+  const adopt = news.adoptedThumbprint !== undefined && news.adoptedThumbprint !== olds.adoptedThumbprint;
+  if (adopt) return { reissue: [], rebuildPfx: [], adopt };
   const reissue: string[] = REISSUE_FIELDS.filter((f) => !same(olds[f], news[f]));
   if (isUnknown(news.caCertificatePem) || caThumbprintOf(news.caCertificatePem) !== olds.caThumbprint)
     reissue.push("ca");
   if (news.autoRenew === true && isDue(olds.notAfter, news.renewBeforeDays, now)) reissue.push("renewalDue");
   const rebuildPfx: string[] = PFX_FIELDS.filter((f) => !same(olds[f], news[f]));
   if (passwordChanges(olds, news)) rebuildPfx.push("pfxPassword");
-  return { reissue, rebuildPfx };
+  return { reissue, rebuildPfx, adopt };
 }
 
 export function isDue(notAfter: string, renewBeforeDays: number, now: Date): boolean {
@@ -71,23 +84,24 @@ function passwordChanges(olds: ServerOutputs, news: ServerInputs): boolean {
 
 export function serverProvider(env: RuntimeEnv): pulumi.dynamic.ResourceProvider {
   return {
-    async check(_olds, news) {
-      const { inputs, failures } = validateServerArgs(news);
+    async check(olds, news) {
+      const { inputs, failures } = validateServerArgs(news, olds);
       return { inputs, failures: [...failures, ...clockFailures(env)] };
     },
 
     async diff(_id, olds: ServerOutputs, news: ServerInputs) {
       const plan = planServerChange(olds, news, nowOf(env));
-      return { changes: plan.reissue.length + plan.rebuildPfx.length > 0 };
+      return { changes: plan.adopt || plan.reissue.length + plan.rebuildPfx.length > 0 };
     },
 
     async create(inputs: ServerInputs) {
-      const outs = await issue(inputs, env, undefined);
+      const outs = inputs.adoptPfx ? adopt(inputs, env) : await issue(inputs, env, undefined);
       return { id: outs.dnsNames[0], outs };
     },
 
     async update(_id, olds: ServerOutputs, news: ServerInputs) {
       const plan = planServerChange(olds, news, nowOf(env));
+      if (plan.adopt) return { outs: adopt(news, env) };
       if (plan.reissue.length > 0) return { outs: await issue(news, env, olds) };
       const outs: ServerOutputs = {
         ...withoutProvider(olds as never as Record<string, unknown>),
@@ -95,7 +109,7 @@ export function serverProvider(env: RuntimeEnv): pulumi.dynamic.ResourceProvider
       } as ServerOutputs;
       if (plan.rebuildPfx.length > 0) {
         const password = passwordFor(news, olds, env);
-        outs.pfx = pfxOf(news, olds.privateKeyPem, olds.certificatePem, password.value, env);
+        outs.pfx = pfxOf(news, keyOf(olds).privateKeyPem, olds.certificatePem, password.value, env);
         outs.pfxPassword = password.value;
         outs.pfxPasswordGenerated = password.generated;
       }
@@ -104,6 +118,24 @@ export function serverProvider(env: RuntimeEnv): pulumi.dynamic.ResourceProvider
     },
 
     async read(id, props: ServerOutputs) {
+      const facts = describeCertificate(pemToDer(props.certificatePem));
+      const wrong = mismatches(props, {
+        ...facts,
+        renewalDue: renewalDueOf(facts.notAfter, props.renewBeforeDays),
+      });
+      try {
+        const inPfx = readPfx(Buffer.from(props.pfx, "base64"), props.pfxPassword).certificateDer;
+        if (!inPfx.equals(pemToDer(props.certificatePem))) wrong.push("pfx");
+      } catch {
+        wrong.push("pfx");
+      }
+      if (wrong.length > 0) {
+        throw new Error(
+          `the state of server certificate ${id} does not match its certificate (${wrong.join(", ")} differ): it was ` +
+            `edited outside Pulumi. Restore the state from a backup (the backend keeps history), or bump this ` +
+            `server's generation to issue a new certificate.`,
+        );
+      }
       return { id, props };
     },
   };
@@ -119,6 +151,7 @@ function echo(news: ServerInputs) {
     renewBeforeDays: news.renewBeforeDays,
     autoRenew: news.autoRenew,
     generation: news.generation,
+    adoptedThumbprint: news.adoptedThumbprint,
     keyRotation: news.keyRotation,
     pfxProfile: news.pfxProfile,
     friendlyName: news.friendlyName,
@@ -132,15 +165,14 @@ async function issue(
   olds: ServerOutputs | undefined,
 ): Promise<ServerOutputs> {
   const now = nowOf(env);
-  const reuseKey =
-    olds && news.keyRotation === "never" && olds.rsaBits === news.rsaBits && olds.privateKeyPem;
-  const key = reuseKey ? keyPairFromPrivateKey(olds.privateKeyPem) : await env.generateKey(news.rsaBits);
+  const reuseKey = olds && news.keyRotation === "never" && olds.rsaBits === news.rsaBits;
+  const key = reuseKey ? keyOf(olds) : await env.generateKey(news.rsaBits);
   const caDer = pemToDer(news.caCertificatePem);
   const caFacts = describeCertificate(caDer);
   const issued = issueCertificate({
     template: serverTemplate(news),
     publicKeyDer: key.publicKeyDer,
-    issuer: { certificateDer: caDer, privateKey: privateKeyObject(news.caPrivateKeyPem) },
+    issuer: { certificateDer: caDer, privateKey: expandRsaKeyCached(news.caSigningKey) },
     serial: randomSerial(env.randomBytes),
     now,
     notAfterCap: new Date(caFacts.notAfter),
@@ -158,8 +190,36 @@ async function issue(
     pfx: pfxOf(news, key.privateKeyPem, certificatePem, password.value, env),
     pfxPassword: password.value,
     pfxPasswordGenerated: password.generated,
-    privateKeyPem: key.privateKeyPem,
   };
+}
+
+/** Takes over an installed certificate: same certificate and key, in a PFX built to the declared settings. */
+function adopt(news: ServerInputs, env: RuntimeEnv): ServerOutputs {
+  const opened = openMaterial({ kind: "pfx", pfxBase64: news.adoptPfx!, password: news.pfxPassword ?? "" });
+  if (isProblem(opened)) throw new Error(`adoptPfx: ${opened.reason}`);
+  const certificatePem = derToPem(opened.certificateDer);
+  const privateKeyPem = opened.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+  return {
+    ...echo(news),
+    caThumbprint: caThumbprintOf(news.caCertificatePem),
+    certificatePem,
+    ...opened.facts,
+    renewalDue: renewalDueOf(opened.facts.notAfter, news.renewBeforeDays),
+    validityCapped: false,
+    pfx: pfxOf(news, privateKeyPem, certificatePem, news.pfxPassword!, env),
+    pfxPassword: news.pfxPassword!,
+    pfxPasswordGenerated: false,
+  };
+}
+
+/** The certificate's key, read back from its PFX (the only place it is kept). */
+function keyOf(olds: ServerOutputs): KeyPair {
+  const { privateKeyDer } = readPfx(Buffer.from(olds.pfx, "base64"), olds.pfxPassword);
+  return keyPairFromPrivateKey(
+    createPrivateKey({ key: privateKeyDer, format: "der", type: "pkcs8" })
+      .export({ type: "pkcs8", format: "pem" })
+      .toString(),
+  );
 }
 
 /** The given password; else the one generated before; else a new one. */

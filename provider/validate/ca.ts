@@ -7,7 +7,11 @@ import {
   MAX_VALIDITY_DAYS,
   RsaBits,
 } from "../pki/limits";
-import { Checker, CheckFailure, isUnknown } from "./fields";
+import { caSuitability, commonNameOf } from "../pki/adopt";
+import { compactRsaKey } from "../pki/compact-key";
+import { DAY_MS } from "../pki/limits";
+import { openGiven } from "./adopt";
+import { Checker, CheckFailure, isUnknown, UNKNOWN } from "./fields";
 
 export const DEFAULT_CA_COMMON_NAME = "VMS Certificate Authority";
 export const DEFAULT_CA_FRIENDLY_NAME = "VMS CA Certificate";
@@ -21,7 +25,23 @@ export interface CaInputs {
   validityDays: number;
   friendlyName: string;
   generation: number;
+  /** An existing CA to adopt: a PFX (base64) and its password... */
+  adoptPfx?: string;
+  adoptPfxPassword?: string;
+  /** ...or its certificate and private key, PEM (e.g. @pulumi/tls SelfSignedCert.certPem and PrivateKey.privateKeyPem). */
+  adoptCertificatePem?: string;
+  adoptPrivateKeyPem?: string;
+  /** Set by check when adopting: the adopted CA's thumbprint, its identity. */
+  adoptedThumbprint?: string;
 }
+
+/** The inputs that carry adopted material (secret; never echoed into outputs). */
+export const CA_ADOPT_FIELDS = [
+  "adoptPfx",
+  "adoptPfxPassword",
+  "adoptCertificatePem",
+  "adoptPrivateKeyPem",
+] as const;
 
 /** Fields whose change makes a new CA key or subject: every client must then trust a new root. */
 export const CA_IDENTITY_FIELDS = [
@@ -30,13 +50,38 @@ export const CA_IDENTITY_FIELDS = [
   "rsaBits",
   "validityDays",
   "generation",
+  "adoptedThumbprint",
 ] as const;
+
+/** What check learnt about an adopted CA (for the runtime and the warnings). */
+export interface AdoptedCa {
+  certificateDer: Buffer;
+  privateKeyPem: string;
+  basicConstraintsAbsent: boolean;
+}
 
 export function validateCaArgs(
   news: Record<string, unknown>,
   olds?: Record<string, unknown>,
-): { inputs: CaInputs; failures: CheckFailure[] } {
+  now: Date = new Date(),
+): { inputs: CaInputs; failures: CheckFailure[]; adopted?: AdoptedCa } {
   const c = new Checker();
+  const adoption = adoptCa(c, news, now);
+  if (adoption) {
+    for (const f of ["commonName", "organization", "rsaBits", "validityDays"] as const) {
+      if (news[f] !== undefined && news[f] !== null && !isUnknown(adoption.inputs.adoptedThumbprint)) {
+        const value = adoption.adopted
+          ? (adoption.inputs as unknown as Record<string, unknown>)[f]
+          : undefined;
+        if (value === undefined || news[f] !== value) {
+          c.fail(
+            f,
+            `${JSON.stringify(news[f])} is taken from the adopted CA${value === undefined ? "" : ` (${JSON.stringify(value)})`}: remove it`,
+          );
+        }
+      }
+    }
+  }
   const inputs: CaInputs = {
     commonName: c.text("commonName", news.commonName, {
       default: DEFAULT_CA_COMMON_NAME,
@@ -61,10 +106,57 @@ export function validateCaArgs(
     })!,
     generation: c.integer("generation", news.generation, { min: 0, max: 1_000_000, default: 0 }),
   };
+  if (adoption) {
+    Object.assign(inputs, adoption.inputs);
+    if (inputs.organization === undefined) delete inputs.organization;
+  }
+  for (const f of CA_ADOPT_FIELDS)
+    if (news[f] !== undefined && news[f] !== null) inputs[f] = news[f] as string;
   if (inputs.organization === undefined) delete inputs.organization;
   if (olds && Object.keys(olds).length > 0 && c.failures.length === 0) guardIdentity(c, olds, inputs);
-  return { inputs, failures: c.failures };
+  return { inputs, failures: c.failures, adopted: adoption?.adopted };
 }
+
+/** The identity an adopted CA gives the inputs, or undefined when nothing is adopted. */
+function adoptCa(
+  c: Checker,
+  news: Record<string, unknown>,
+  now: Date,
+): { inputs: Partial<CaInputs>; adopted?: AdoptedCa } | undefined {
+  const opened = openGiven(c, news, {
+    pfx: "adoptPfx",
+    password: "adoptPfxPassword",
+    certificatePem: "adoptCertificatePem",
+    privateKeyPem: "adoptPrivateKeyPem",
+  });
+  if (opened === undefined) return undefined;
+  if (opened === "unknown") return { inputs: { adoptedThumbprint: UNKNOWN } };
+  if (opened === "failed") return { inputs: {} };
+  const blame = news.adoptPfx !== undefined && news.adoptPfx !== null ? "adoptPfx" : "adoptCertificatePem";
+  const suitability = caSuitability(opened.certificateDer, now);
+  for (const problem of suitability.problems) c.fail(blame, `cannot be the site CA: ${problem}`);
+  if (!ALLOWED_RSA_BITS.includes(opened.rsaBits as RsaBits)) {
+    c.fail(blame, `its RSA key has ${opened.rsaBits} bits: only ${ALLOWED_RSA_BITS.join(", ")} are accepted`);
+  }
+  const f = opened.facts;
+  return {
+    inputs: {
+      commonName: commonNameOf(opened.certificateDer) ?? f.subject,
+      organization: undefined,
+      rsaBits: opened.rsaBits as RsaBits,
+      validityDays: Math.round((Date.parse(f.notAfter) - Date.parse(f.notBefore)) / DAY_MS),
+      adoptedThumbprint: f.thumbprint,
+    },
+    adopted: {
+      certificateDer: opened.certificateDer,
+      privateKeyPem: opened.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+      basicConstraintsAbsent: suitability.basicConstraintsAbsent,
+    },
+  };
+}
+
+/** The compact signing key of a PEM key (what server certificates take as `caSigningKey`). */
+export const signingKeyOf = (privateKeyPem: string): string => compactRsaKey(privateKeyPem);
 
 /**
  * A change to the CA's identity without a generation bump is almost always a mistake (a default moved, a
@@ -77,7 +169,8 @@ function guardIdentity(c: Checker, olds: Record<string, unknown>, inputs: CaInpu
     const before = olds[field];
     const after = inputs[field];
     if (field === "generation" || isUnknown(after)) continue;
-    if (before === undefined && field !== "organization") continue; // state written before the field existed
+    const optional = field === "organization" || field === "adoptedThumbprint";
+    if (before === undefined && !optional) continue; // state written before the field existed
     if ((before ?? null) !== (after ?? null)) {
       c.fail(
         field,

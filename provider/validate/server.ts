@@ -10,7 +10,11 @@ import {
 } from "../pki/limits";
 import { normaliseDnsName, normaliseIpAddress } from "../pki/names";
 import { PFX_PROFILES, PfxProfile } from "../pki/pkcs12";
-import { Checker, CheckFailure, isUnknown } from "./fields";
+import { issuedBy, subjectAltNames } from "../pki/adopt";
+import { isCompactRsaKey } from "../pki/compact-key";
+import { pemToDer } from "../pki/x509";
+import { openGiven } from "./adopt";
+import { Checker, CheckFailure, isUnknown, UNKNOWN } from "./fields";
 
 export const DEFAULT_SERVER_FRIENDLY_NAME = "VMS SSL Certificate";
 export const KEY_ROTATIONS = ["always", "never"] as const;
@@ -21,7 +25,8 @@ export const MAX_PFX_PASSWORD_LENGTH = 256;
 export interface ServerInputs {
   /** The issuing CA, from its CaCertificate. */
   caCertificatePem: string;
-  caPrivateKeyPem: string;
+  /** The CA's key in compact form (CaCertificate.signingKey). */
+  caSigningKey: string;
   dnsNames: string[];
   ipAddresses: string[];
   rsaBits: RsaBits;
@@ -35,18 +40,26 @@ export interface ServerInputs {
   pfxProfile: PfxProfile;
   friendlyName: string;
   includeChain: boolean;
+  /** An installed certificate to keep (PFX, base64; its password is pfxPassword) until it is due or changed. */
+  adoptPfx?: string;
+  /** Set by check when adopting: the adopted certificate's thumbprint. */
+  adoptedThumbprint?: string;
 }
 
-export function validateServerArgs(news: Record<string, unknown>): {
+export function validateServerArgs(
+  news: Record<string, unknown>,
+  olds?: Record<string, unknown>,
+): {
   inputs: ServerInputs;
   failures: CheckFailure[];
 } {
   const c = new Checker();
-  for (const field of ["caCertificatePem", "caPrivateKeyPem"] as const) {
-    const v = news[field];
-    if (!isUnknown(v) && (typeof v !== "string" || !v.includes("-----BEGIN"))) {
-      c.fail(field, `missing: pass the site's CaCertificate as \`ca\``);
-    }
+  const caPem = news.caCertificatePem;
+  if (!isUnknown(caPem) && (typeof caPem !== "string" || !caPem.includes("-----BEGIN"))) {
+    c.fail("caCertificatePem", `missing: pass the site's CaCertificate as \`ca\``);
+  }
+  if (!isUnknown(news.caSigningKey) && !isCompactRsaKey(news.caSigningKey)) {
+    c.fail("caSigningKey", `missing: pass the site's CaCertificate as \`ca\``);
   }
   const validityDays = c.integer("validityDays", news.validityDays, {
     min: 1,
@@ -73,7 +86,7 @@ export function validateServerArgs(news: Record<string, unknown>): {
   }
   const inputs: ServerInputs = {
     caCertificatePem: news.caCertificatePem as string,
-    caPrivateKeyPem: news.caPrivateKeyPem as string,
+    caSigningKey: news.caSigningKey as string,
     dnsNames: c.list("dnsNames", news.dnsNames, { min: 1, normalise: normaliseDnsName }),
     ipAddresses: c.list("ipAddresses", news.ipAddresses, { min: 0, normalise: normaliseIpAddress }),
     rsaBits: c.oneOf("rsaBits", news.rsaBits, ALLOWED_RSA_BITS, DEFAULT_SERVER_RSA_BITS),
@@ -107,5 +120,66 @@ export function validateServerArgs(news: Record<string, unknown>): {
       );
     } else inputs.pfxPassword = password;
   }
+  if (news.adoptPfx !== undefined && news.adoptPfx !== null) {
+    inputs.adoptPfx = news.adoptPfx as string;
+    inputs.adoptedThumbprint = adoptServer(c, news, inputs, olds?.adoptedThumbprint);
+  }
   return { inputs, failures: c.failures };
+}
+
+/** Checks an installed certificate to adopt against the CA and the declared names; its thumbprint when fit. */
+function adoptServer(
+  c: Checker,
+  news: Record<string, unknown>,
+  inputs: ServerInputs,
+  adoptedBefore: unknown,
+): string | undefined {
+  const opened = openGiven(c, news, { pfx: "adoptPfx", password: "pfxPassword" });
+  if (opened === "unknown" || isUnknown(news.caCertificatePem)) return UNKNOWN;
+  if (opened === undefined || opened === "failed") return undefined;
+  // Already adopted: since then it may have been reissued, its names changed or the CA renewed; nothing to check.
+  if (adoptedBefore === opened.facts.thumbprint) return adoptedBefore;
+  if (typeof news.caCertificatePem !== "string") return undefined;
+  const caDer = pemToDer(news.caCertificatePem);
+  if (!issuedBy(opened.certificateDer, caDer)) {
+    const issuer = opened.facts.subject === "" ? "" : ` (${opened.facts.subject})`;
+    c.fail(
+      "adoptPfx",
+      `its certificate${issuer} was not issued by the stack's CA: adopt that CA first, or leave adoptPfx out to ` +
+        `issue a new certificate from this CA`,
+    );
+    return undefined;
+  }
+  const san = subjectAltNames(opened.certificateDer);
+  const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
+  if (
+    !isUnknown(inputs.dnsNames) &&
+    Array.isArray(inputs.dnsNames) &&
+    !sameSet(san.dnsNames, inputs.dnsNames)
+  ) {
+    c.fail(
+      "dnsNames",
+      `${JSON.stringify(inputs.dnsNames)} differ from the adopted certificate's ${JSON.stringify(san.dnsNames)}: ` +
+        `declare the names it has to adopt it (change them afterwards to reissue), or leave adoptPfx out`,
+    );
+  }
+  if (
+    !isUnknown(inputs.ipAddresses) &&
+    Array.isArray(inputs.ipAddresses) &&
+    !sameSet(san.ipAddresses, inputs.ipAddresses)
+  ) {
+    c.fail(
+      "ipAddresses",
+      `${JSON.stringify(inputs.ipAddresses)} differ from the adopted certificate's ${JSON.stringify(san.ipAddresses)}: ` +
+        `declare the addresses it has to adopt it, or leave adoptPfx out`,
+    );
+  }
+  if (!isUnknown(inputs.rsaBits) && opened.rsaBits !== inputs.rsaBits) {
+    c.fail(
+      "rsaBits",
+      `${inputs.rsaBits} differs from the adopted certificate's key (${opened.rsaBits} bits): set rsaBits to ` +
+        `${opened.rsaBits} to adopt it`,
+    );
+  }
+  return opened.facts.thumbprint;
 }

@@ -43,6 +43,7 @@ beforeAll(async () => {
               certificatePem: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
               certificateDer: "MIIB",
               privateKeyPem: "k",
+              signingKey: "rsa-pq1.AQAB.Bw.Cw",
             },
           };
         }

@@ -4,7 +4,7 @@ import { validateBindingArgs, validateCaArgs, validateServerArgs, UNKNOWN } from
 const PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 const server = (over: Record<string, unknown>) => ({
   caCertificatePem: PEM,
-  caPrivateKeyPem: "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n",
+  caSigningKey: "rsa-pq1.AQAB.Bw.Cw",
   dnsNames: ["rec01.vms.example.local"],
   ...over,
 });
@@ -96,7 +96,7 @@ describe("ServerCertificate arguments", () => {
     const { failures } = validateServerArgs(
       server({
         caCertificatePem: UNKNOWN,
-        caPrivateKeyPem: UNKNOWN,
+        caSigningKey: UNKNOWN,
         dnsNames: [UNKNOWN],
         pfxPassword: UNKNOWN,
       }),
