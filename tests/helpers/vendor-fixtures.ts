@@ -1,0 +1,200 @@
+/**
+ * Fixtures that look like what a site already has, made with OpenSSL (independent of our code): a CA as the
+ * vendor's New-SelfSignedCertificate script makes it (CN "VMS Certificate Authority", key usages CertSign,
+ * CRLSign, DigitalSignature, client and server auth, SAN "DNS:VMS Certificate Authority", no basicConstraints)
+ * and a server certificate it issued (critical serverAuth EKU), exported as PFX in 3DES and in AES.
+ */
+import { execFileSync } from "node:child_process";
+import { createHash, X509Certificate } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const FIXTURE_PASSWORD = "Vendor-Pa55word";
+
+export interface Pair {
+  certPem: string;
+  keyPem: string;
+  thumbprint: string;
+  /** base64 PFX, TripleDES-SHA1 (as Export-PfxCertificate writes by default) */
+  pfx3des: string;
+  /** base64 PFX, AES256-SHA256 */
+  pfxAes: string;
+}
+
+export interface Fixtures {
+  vendorCa: Pair;
+  /** rec01.vms.example.local, issued by vendorCa, critical serverAuth. */
+  vendorServer: Pair;
+  otherCa: Pair;
+  /** rec01.vms.example.local again, but issued by otherCa. */
+  otherServer: Pair;
+  /** basicConstraints CA:FALSE (with keyCertSign). */
+  notCa: Pair;
+  /** No keyCertSign, no basicConstraints. */
+  noCertSign: Pair;
+  /** A base64 PFX of vendorCa without its key. */
+  caPfxWithoutKey: string;
+}
+
+const CONFIG = `[req]
+distinguished_name = dn
+prompt = no
+[dn]
+CN = placeholder
+[vendor_ca]
+keyUsage = keyCertSign, cRLSign, digitalSignature
+extendedKeyUsage = clientAuth, serverAuth
+subjectAltName = DNS:VMS Certificate Authority
+subjectKeyIdentifier = hash
+[server]
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = critical, serverAuth
+subjectAltName = DNS:rec01.vms.example.local
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[not_ca]
+basicConstraints = CA:FALSE
+keyUsage = keyCertSign, digitalSignature
+[no_cert_sign]
+keyUsage = digitalSignature, keyEncipherment
+`;
+
+/** Makes every fixture (a few RSA-2048 keys: about a second). */
+export function makeFixtures(): Fixtures {
+  const dir = mkdtempSync(join(tmpdir(), "xpc-vendor-"));
+  const run = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
+  try {
+    writeFileSync(join(dir, "openssl.cnf"), CONFIG);
+    const selfSigned = (name: string, cn: string, ext: string) =>
+      run(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        `${name}.key`,
+        "-out",
+        `${name}.pem`,
+        "-days",
+        "3650",
+        "-subj",
+        `/CN=${cn}`,
+        "-config",
+        "openssl.cnf",
+        "-extensions",
+        ext,
+      );
+    const issued = (name: string, ca: string) => {
+      run(
+        "req",
+        "-new",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        `${name}.key`,
+        "-out",
+        `${name}.csr`,
+        "-subj",
+        "/CN=rec01.vms.example.local",
+        "-config",
+        "openssl.cnf",
+      );
+      run(
+        "x509",
+        "-req",
+        "-in",
+        `${name}.csr`,
+        "-CA",
+        `${ca}.pem`,
+        "-CAkey",
+        `${ca}.key`,
+        "-CAcreateserial",
+        "-out",
+        `${name}.pem`,
+        "-days",
+        "365",
+        "-extfile",
+        "openssl.cnf",
+        "-extensions",
+        "server",
+      );
+    };
+    const pair = (name: string): Pair => {
+      run(
+        "pkcs12",
+        "-export",
+        "-in",
+        `${name}.pem`,
+        "-inkey",
+        `${name}.key`,
+        "-out",
+        `${name}-3des.pfx`,
+        "-passout",
+        `pass:${FIXTURE_PASSWORD}`,
+        "-keypbe",
+        "PBE-SHA1-3DES",
+        "-certpbe",
+        "PBE-SHA1-3DES",
+        "-macalg",
+        "sha1",
+      );
+      run(
+        "pkcs12",
+        "-export",
+        "-in",
+        `${name}.pem`,
+        "-inkey",
+        `${name}.key`,
+        "-out",
+        `${name}-aes.pfx`,
+        "-passout",
+        `pass:${FIXTURE_PASSWORD}`,
+        "-keypbe",
+        "AES-256-CBC",
+        "-certpbe",
+        "AES-256-CBC",
+        "-macalg",
+        "sha256",
+      );
+      const certPem = readFileSync(join(dir, `${name}.pem`), "utf8");
+      return {
+        certPem,
+        keyPem: readFileSync(join(dir, `${name}.key`), "utf8"),
+        thumbprint: createHash("sha1").update(new X509Certificate(certPem).raw).digest("hex").toUpperCase(),
+        pfx3des: readFileSync(join(dir, `${name}-3des.pfx`)).toString("base64"),
+        pfxAes: readFileSync(join(dir, `${name}-aes.pfx`)).toString("base64"),
+      };
+    };
+    selfSigned("vendorCa", "VMS Certificate Authority", "vendor_ca");
+    issued("vendorServer", "vendorCa");
+    selfSigned("otherCa", "Other Authority", "vendor_ca");
+    issued("otherServer", "otherCa");
+    selfSigned("notCa", "Not A CA", "not_ca");
+    selfSigned("noCertSign", "No CertSign", "no_cert_sign");
+    run(
+      "pkcs12",
+      "-export",
+      "-nokeys",
+      "-in",
+      "vendorCa.pem",
+      "-out",
+      "nokey.pfx",
+      "-passout",
+      `pass:${FIXTURE_PASSWORD}`,
+    );
+    return {
+      vendorCa: pair("vendorCa"),
+      vendorServer: pair("vendorServer"),
+      otherCa: pair("otherCa"),
+      otherServer: pair("otherServer"),
+      notCa: pair("notCa"),
+      noCertSign: pair("noCertSign"),
+      caPfxWithoutKey: readFileSync(join(dir, "nokey.pfx")).toString("base64"),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
