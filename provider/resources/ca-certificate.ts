@@ -4,6 +4,7 @@ import { dynamicProvider } from "../dynamic";
 import { outputProps } from "./outputs";
 import { CA_EXPIRY_WARNING_DAYS, DAY_MS, RsaBits } from "../pki/limits";
 import { resolveNow } from "../pki/clock";
+import { caSuitability, ExistingMaterial, isProblem, openMaterial } from "../pki/adopt";
 
 export interface CaCertificateArgs {
   /** Subject CN. Default "VMS Certificate Authority", as the vendor's script names it. */
@@ -103,9 +104,23 @@ export class CaCertificate extends pulumi.dynamic.Resource {
       const warning = caExpiryWarning(notAfter, process.env);
       if (warning) pulumi.log.warn(warning, this);
     });
-    this.basicConstraintsAbsent.apply((absent) => {
-      if (absent) pulumi.log.warn(BASIC_CONSTRAINTS_WARNING, this);
-    });
+    // From the inputs, so that the preview of the first adoption already says it.
+    pulumi
+      .all([args.adoptPfx, args.adoptPfxPassword, args.adoptCertificatePem, args.adoptPrivateKeyPem])
+      .apply(([pfx, password, certificatePem, privateKeyPem]) => {
+        const material: ExistingMaterial | undefined =
+          pfx && password
+            ? { kind: "pfx", pfxBase64: pfx, password }
+            : certificatePem && privateKeyPem
+              ? { kind: "pem", certificatePem, privateKeyPem }
+              : undefined;
+        if (!material) return;
+        const opened = openMaterial(material);
+        if (isProblem(opened)) return; // check reports it
+        if (caSuitability(opened.certificateDer, new Date()).basicConstraintsAbsent) {
+          pulumi.log.warn(BASIC_CONSTRAINTS_WARNING, this);
+        }
+      });
   }
 }
 

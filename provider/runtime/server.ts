@@ -151,7 +151,8 @@ function echo(news: ServerInputs) {
     renewBeforeDays: news.renewBeforeDays,
     autoRenew: news.autoRenew,
     generation: news.generation,
-    adoptedThumbprint: news.adoptedThumbprint,
+    // Outputs are plain JSON: no undefined.
+    ...(news.adoptedThumbprint === undefined ? {} : { adoptedThumbprint: news.adoptedThumbprint }),
     keyRotation: news.keyRotation,
     pfxProfile: news.pfxProfile,
     friendlyName: news.friendlyName,
