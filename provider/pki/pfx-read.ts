@@ -214,7 +214,6 @@ function decipher(name: string, key: Buffer, iv: Buffer, data: Buffer): Buffer {
 
 /** RC2 is not in OpenSSL 3's default provider: node-forge's, loaded only for such files. */
 function rc2Decrypt(key: Buffer, iv: Buffer, data: Buffer, bits: number): Buffer {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const forge = require("node-forge") as typeof import("node-forge");
   const cipher = forge.rc2.createDecryptionCipher(key.toString("binary"), bits);
   cipher.start(iv.toString("binary"), null as never);
