@@ -1,10 +1,10 @@
 /**
-/* eslint-disable @typescript-eslint/no-explicit-any -- the mocks pass untyped resource inputs */
  * @pulumi/tls interop with Pulumi's mocks (the tls provider's plugin cannot be installed on these machines).
  * The mocks stand in for the tls provider as it behaves (a real RSA key; a self-signed CA certificate made by
  * OpenSSL with that key), and run OUR providers' real check and create for our resources, so the hand-over is
  * proved end to end: the adopted CA keeps the tls certificate's thumbprint and signs rec01 (openssl verify).
  */
+/* eslint-disable @typescript-eslint/no-explicit-any -- the mocks pass untyped resource inputs */
 import { createHash, generateKeyPairSync, X509Certificate } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { providers } from "../../provider/runtime";
