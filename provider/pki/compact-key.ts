@@ -23,7 +23,8 @@ export const isCompactRsaKey = (v: unknown): v is string =>
 
 /** The private key of a compact form; throws an Error naming the problem when the form is damaged. */
 export function expandRsaKey(compact: string): KeyObject {
-  if (!isCompactRsaKey(compact)) throw new Error(`not a compact RSA key (expected ${COMPACT_KEY_PREFIX}.e.p.q)`);
+  if (!isCompactRsaKey(compact))
+    throw new Error(`not a compact RSA key (expected ${COMPACT_KEY_PREFIX}.e.p.q)`);
   const [, e64, p64, q64] = compact.split(".");
   const [e, p, q] = [e64, p64, q64].map(fromBase64Url);
   if (p <= 1n || q <= 1n || e <= 1n) throw new Error("compact RSA key: a number is out of range");
