@@ -1,0 +1,163 @@
+/** The results: derived ratios, each figure's target, the table, and the JSON line. */
+import type { EngineFigures } from "./engine";
+import type { Machine } from "./machine";
+import type { OpensslFigures } from "./openssl";
+import type { ProviderFigures } from "./provider-issue";
+
+export interface BenchResults extends ProviderFigures, OpensslFigures, Omit<EngineFigures, "pulumiVersion"> {
+  n: number;
+  machine: Machine & { openssl: string; pulumi: string };
+  /** N native RSA-2048 keys, all at once: the physical floor. */
+  floorMs: number;
+  /** issueMs / floorMs (target <= 1.2). */
+  ratioToFloor: number;
+  /** opensslMs / issueMs (target >= 3). */
+  speedupVsOpenssl: number;
+  /** upCreateMs / (floorMs + engineFloorCreateMs) (target <= 1.3). */
+  upCreateRatio: number;
+  /** upNoopMs / engineFloorNoopMs (target <= 1.3). */
+  upNoopRatio: number;
+  /** stateBytes.total / n (target <= 16384). */
+  stateBytesPerCert: number;
+}
+
+export interface Measured {
+  n: number;
+  machine: BenchResults["machine"];
+  floorMs: number;
+  provider: ProviderFigures;
+  openssl: OpensslFigures;
+  engine: EngineFigures;
+}
+
+export function resultsOf(m: Measured): BenchResults {
+  const { provider, openssl } = m;
+  const engine: Omit<EngineFigures, "pulumiVersion"> & { pulumiVersion?: string } = { ...m.engine };
+  delete engine.pulumiVersion; // it is in `machine`
+  return {
+    n: m.n,
+    machine: m.machine,
+    floorMs: m.floorMs,
+    ...provider,
+    ratioToFloor: provider.issueMs / m.floorMs,
+    ...openssl,
+    speedupVsOpenssl: openssl.opensslMs / provider.issueMs,
+    ...engine,
+    upCreateRatio: engine.upCreateMs / (m.floorMs + engine.engineFloorCreateMs),
+    upNoopRatio: engine.upNoopMs / engine.engineFloorNoopMs,
+    stateBytesPerCert: engine.stateBytes.total / m.n,
+  };
+}
+
+type Op = "<=" | ">=" | "=";
+interface Target {
+  op: Op;
+  value: number | ((r: BenchResults) => number);
+}
+
+/** The issue's targets (and the counts that must hold for the figures to mean anything). */
+export const TARGETS: Partial<Record<keyof BenchResults, Target>> = {
+  ratioToFloor: { op: "<=", value: 1.2 },
+  speedupVsOpenssl: { op: ">=", value: 3 },
+  issueKeys: { op: "=", value: (r) => r.n },
+  noopKeys: { op: "=", value: 0 },
+  noopChanged: { op: "=", value: 0 },
+  upCreateRatio: { op: "<=", value: 1.3 },
+  upCreateKeys: { op: "=", value: (r) => r.n + 1 },
+  upNoopRatio: { op: "<=", value: 1.3 },
+  upNoopKeys: { op: "=", value: 0 },
+  upNoopChanged: { op: "=", value: 0 },
+  upChangeOneUpdated: { op: "=", value: 2 },
+  stateBytesPerCert: { op: "<=", value: 16384 },
+};
+
+const targetValue = (t: Target, r: BenchResults): number =>
+  typeof t.value === "function" ? t.value(r) : t.value;
+
+export function meets(t: Target, r: BenchResults, v: number): boolean {
+  const want = targetValue(t, r);
+  return t.op === "<=" ? v <= want : t.op === ">=" ? v >= want : v === want;
+}
+
+type Kind = "ms" | "ratio" | "count" | "bytes";
+type Row = [key: keyof BenchResults, kind: Kind, what: string];
+
+const ROWS: Row[] = [
+  ["floorMs", "ms", "N native RSA-2048 keys, all at once"],
+  ["issueMs", "ms", "provider check + create of N certificates with PFX, all at once"],
+  ["issueKeys", "count", "keys those made"],
+  ["ratioToFloor", "ratio", "issueMs / floorMs"],
+  ["opensslMs", "ms", "OpenSSL CLI: genrsa, req, x509, pkcs12 per certificate, in sequence"],
+  ["speedupVsOpenssl", "ratio", "opensslMs / issueMs"],
+  ["noopCheckMs", "ms", "provider check of the N unchanged certificates"],
+  ["noopDiffMs", "ms", "provider diff of the N unchanged certificates"],
+  ["noopKeys", "count", "keys made by check + diff"],
+  ["noopChanged", "count", "diffs that reported a change"],
+  ["engineFloorCreateMs", "ms", "engine: up creating N do-nothing dynamic resources"],
+  ["engineFloorNoopMs", "ms", "engine: up of those, unchanged"],
+  ["upCreateMs", "ms", "engine: up creating the CA, N certificates, N bindings"],
+  ["upCreateKeys", "count", "keys that up made"],
+  ["upCreateRatio", "ratio", "upCreateMs / (floorMs + engineFloorCreateMs)"],
+  ["upNoopMs", "ms", "engine: up of the unchanged site"],
+  ["upNoopRatio", "ratio", "upNoopMs / engineFloorNoopMs"],
+  ["upNoopKeys", "count", "keys that up made"],
+  ["upNoopChanged", "count", "resources that up did not leave the same"],
+  ["upChangeOneMs", "ms", "engine: up after one server's DNS names changed"],
+  ["upChangeOneUpdated", "count", "resources that up updated"],
+  ["stateBytesPerCert", "bytes", "bytes of `pulumi stack export` / N"],
+];
+
+function format(kind: Kind, v: number, n: number): string {
+  if (kind === "ms") return `${Math.round(v)} ms (${(v / n).toFixed(1)}/cert)`;
+  if (kind === "ratio") return v.toFixed(2);
+  return String(Math.round(v));
+}
+
+const statusOf = (t: Target | undefined, r: BenchResults, v: number): [string, string] =>
+  t ? [`${t.op} ${targetValue(t, r)}`, meets(t, r, v) ? "ok" : "MISSED"] : ["", ""];
+
+/** The human table (stdout). */
+export function formatTable(r: BenchResults): string {
+  const m = r.machine;
+  const lines = [
+    `xprotect-certs benchmark, N = ${r.n}`,
+    `machine: ${m.cores} cores (${m.cpuModel}), UV_THREADPOOL_SIZE ${m.uvThreadpoolSize}, Node ${m.node}, ` +
+      `${m.openssl}, Pulumi CLI ${m.pulumi}`,
+    r.opensslScaled
+      ? `OpenSSL: ${r.opensslMeasuredN} certificates timed, scaled to ${r.n}`
+      : `OpenSSL: all ${r.n} certificates timed (not scaled)`,
+    "",
+  ];
+  const table: string[][] = [["figure", "value", "target", "", "what"]];
+  for (const [key, kind, what] of ROWS) {
+    const v = r[key] as number;
+    table.push([key, format(kind, v, r.n), ...statusOf(TARGETS[key], r, v), what]);
+  }
+  const s = r.stateBytes;
+  const parts: Array<[string, number, string]> = [
+    ["total", s.total, "the whole export"],
+    ["perServerCertificate", s.perServerCertificate, "one ServerCertificate resource"],
+    ["perBinding", s.perBinding, "one CertificateBinding resource"],
+    ["ca", s.ca, "the CaCertificate resource"],
+    ["stackResource", s.stackResource, "the stack resource (the program's outputs)"],
+    ["providerClosure", s.providerClosure, "one __provider string (stored in inputs and outputs)"],
+  ];
+  for (const [k, v, what] of parts) table.push([`stateBytes.${k}`, String(v), "", "", what]);
+  const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
+  for (const row of table) {
+    lines.push(
+      row
+        .map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c])))
+        .join("  ")
+        .trimEnd(),
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** The JSON line: every figure, fractions rounded to 0.001. */
+export function formatJson(r: BenchResults): string {
+  const round = (v: unknown): unknown =>
+    typeof v === "number" && !Number.isInteger(v) ? Math.round(v * 1000) / 1000 : v;
+  return JSON.stringify(r, (_k, v) => round(v));
+}
