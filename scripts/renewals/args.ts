@@ -1,0 +1,126 @@
+/** The command line of `npm run renewals`. Pure. */
+
+export const DEFAULT_WITHIN_DAYS = 30;
+
+export const USAGE = `Usage: npm run renewals -- --stack NAME [options]
+       (or: node dist/scripts/renewals/cli.js --stack NAME [options])
+
+Lists the server certificates of a stack that are due for renewal (renewalDue or notAfter within the window)
+and the CA if it expires within max(180, window) days. With --apply, bumps \`generation\` of each due server in
+the stack file so that the next \`npm run up\` reissues exactly those (for sites with autoRenew: false).
+
+Options:
+  --stack NAME, -s NAME  The stack (outputs from its state; stack file stacks/Pulumi.NAME.yaml)
+  --within DAYS          The window in days (default ${DEFAULT_WITHIN_DAYS}); 0 = only what is due or expired now
+  --apply                Bump generation of each due server in the stack file (idempotent until \`up\`)
+  --pr-body FILE         Write a pull request title (first line) and markdown body to FILE
+  --html FILE            Write a self-contained HTML calendar of every certificate to FILE
+  --json                 Print the report as JSON instead of a table
+  --outputs FILE         Read the outputs from FILE (\`pulumi stack output --json\`) instead of the state
+  --config-file FILE     The stack file to edit with --apply (default: found as Pulumi does, from
+                         Pulumi.yaml's stackConfigDir: stacks/Pulumi.NAME.yaml)
+  --help, -h             Show this help
+
+Exit codes: 0 nothing due; 10 something due (with or without --apply); 2 error (bad arguments, unknown
+stack, no or malformed outputs, stack file that cannot be edited).
+
+Environment:
+  XPROTECT_CERTS_NOW     ISO 8601 time to use as now (e.g. 2027-06-01), as the provider does
+  PULUMI_BACKEND_URL     State backend (default: file://<repo>/.pulumi-state)
+  PULUMI_CONFIG_PASSPHRASE, PULUMI_CONFIG_PASSPHRASE_FILE
+                         Passphrase of the stack (needed to read its outputs from the state)
+`;
+
+/** Parsed command line. */
+export interface RenewalsArgs {
+  stack?: string;
+  /** Whole days, >= 0. */
+  withinDays: number;
+  apply: boolean;
+  prBody?: string;
+  html?: string;
+  json: boolean;
+  outputs?: string;
+  configFile?: string;
+  help: boolean;
+}
+
+const STACK_NAME = /^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+){0,2}$/;
+
+/** Parses `argv` (without node and script); throws an Error naming the argument and the fix. */
+export function parseArgs(argv: string[]): RenewalsArgs {
+  const args: RenewalsArgs = { withinDays: DEFAULT_WITHIN_DAYS, apply: false, json: false, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const raw = argv[i];
+    const eq = raw.startsWith("--") ? raw.indexOf("=") : -1;
+    const name = eq > 0 ? raw.slice(0, eq) : raw;
+    const value = (): string => {
+      const v = eq > 0 ? raw.slice(eq + 1) : argv[++i];
+      if (v === undefined || v === "" || (eq < 0 && v.startsWith("-"))) {
+        throw new Error(`${name} needs a value (see --help)`);
+      }
+      return v;
+    };
+    const flag = (): true => {
+      if (eq > 0) throw new Error(`${name} takes no value (see --help)`);
+      return true;
+    };
+    switch (name) {
+      case "--help":
+      case "-h":
+        args.help = flag();
+        break;
+      case "--stack":
+      case "-s":
+        args.stack = value();
+        break;
+      case "--within":
+        args.withinDays = days(value());
+        break;
+      case "--apply":
+        args.apply = flag();
+        break;
+      case "--json":
+        args.json = flag();
+        break;
+      case "--pr-body":
+        args.prBody = value();
+        break;
+      case "--html":
+        args.html = value();
+        break;
+      case "--outputs":
+        args.outputs = value();
+        break;
+      case "--config-file":
+        args.configFile = value();
+        break;
+      case "--":
+        break;
+      default:
+        throw new Error(`Unknown argument: ${raw} (see --help)`);
+    }
+  }
+  if (args.help) return args;
+  if (args.stack !== undefined && !STACK_NAME.test(args.stack)) {
+    throw new Error(
+      `--stack "${args.stack}" is not a stack name: use letters, digits, "-", "_" or ".", e.g. example`,
+    );
+  }
+  if (args.stack === undefined && !args.outputs) {
+    throw new Error("--stack NAME is needed to read the outputs (or give --outputs FILE)");
+  }
+  if (args.stack === undefined && args.apply && !args.configFile) {
+    throw new Error("--apply needs --stack NAME (or --config-file FILE) to find the stack file to edit");
+  }
+  return args;
+}
+
+function days(v: string): number {
+  if (!/^\d{1,5}$/.test(v)) {
+    throw new Error(
+      `--within "${v}" is not a whole number of days: use e.g. --within 30 (or 0 for what is due now)`,
+    );
+  }
+  return Number(v);
+}

@@ -1,0 +1,43 @@
+/** The report for machines (`--json`). Pure. */
+import type { RenewalReport } from "./due";
+
+/** The shape `--json` prints. */
+export interface JsonReport {
+  now: string;
+  withinDays: number;
+  due: Array<{
+    server: string;
+    hostname: string;
+    role: string;
+    notAfter: string;
+    renewalDue: string;
+    daysLeft: number;
+    reason: string;
+  }>;
+  /** How many server certificates are not due. */
+  notDue: number;
+  ca: { thumbprint: string | null; notAfter: string; daysLeft: number; due: boolean };
+}
+
+export function toJsonReport(report: RenewalReport): JsonReport {
+  return {
+    now: report.now.toISOString(),
+    withinDays: report.withinDays,
+    due: report.due.map((d) => ({
+      server: d.server,
+      hostname: d.hostname,
+      role: d.role,
+      notAfter: d.notAfter.text,
+      renewalDue: d.renewalDue.text,
+      daysLeft: d.daysLeft,
+      reason: d.reason,
+    })),
+    notDue: report.notDue.length,
+    ca: {
+      thumbprint: report.ca.thumbprint ?? null,
+      notAfter: report.ca.notAfter.text,
+      daysLeft: report.ca.daysLeft,
+      due: report.ca.due,
+    },
+  };
+}

@@ -1,0 +1,77 @@
+/** The pull request's title (first line) and body (markdown) for `--pr-body`. Pure. */
+import type { RenewalReport } from "./due";
+import { CA_ADVICE } from "./table";
+import type { Bumped } from "./yaml-apply";
+
+/** Parameters of {@link formatPrBody}. */
+export interface PrBodyParams {
+  report: RenewalReport;
+  /** The stack's name, as in `--stack`. */
+  stack: string;
+  /** The stack file --apply edited (undefined: not applied). */
+  file?: string;
+  /** The bumps --apply made or found already made (empty: none). */
+  bumped: Bumped[];
+}
+
+/** Text safe in a markdown table cell: no pipes, backticks or line breaks can break the row. */
+export function mdCell(s: string): string {
+  return s
+    .replace(/\\/g, "\\\\")
+    .replace(/\|/g, "\\|")
+    .replace(/[`*_<>[\]]/g, (c) => `\\${c}`)
+    .replace(/[\r\n]+/g, " ");
+}
+
+/** The title line, e.g. "Renew 2 certificates of site: rec01, rec02". */
+export function prTitle({ report, stack }: Pick<PrBodyParams, "report" | "stack">): string {
+  const n = report.due.length;
+  const names = report.due.map((d) => d.server).join(", ");
+  if (n === 0 && report.ca.due)
+    return `The CA of ${stack} expires on ${report.ca.notAfter.text.slice(0, 10)}`;
+  if (n === 0) return `No certificate of ${stack} is due`;
+  const list = names.length > 60 ? `${names.slice(0, 57)}...` : names;
+  return `Renew ${n} certificate${n === 1 ? "" : "s"} of ${stack}: ${list}`;
+}
+
+/** The title, a blank line, then the body. */
+export function formatPrBody(p: PrBodyParams): string {
+  const { report, stack } = p;
+  const window = report.withinDays === 0 ? "due now" : `due within ${report.withinDays} days`;
+  const lines = [prTitle(p), ""];
+  if (report.due.length > 0) {
+    lines.push(
+      `These server certificates of stack \`${mdCell(stack)}\` are ${window} (checked at ${report.now.toISOString()}):`,
+      "",
+      "| server | host name | current expiry | reason |",
+      "| --- | --- | --- | --- |",
+      ...report.due.map(
+        (d) => `| ${mdCell(d.server)} | ${mdCell(d.hostname)} | ${d.notAfter.text} | ${mdCell(d.reason)} |`,
+      ),
+      "",
+    );
+    if (p.file && p.bumped.length > 0) {
+      lines.push(
+        `This change bumps \`generation\` in \`${mdCell(p.file)}\`:`,
+        "",
+        ...p.bumped.map((b) => `- ${mdCell(b.server)}: ${b.from} → ${b.to}`),
+        "",
+        "The preview check on this pull request shows exactly the certificates (and their bindings) that will " +
+          "be reissued. After merging, run `npm run up` for the stack, then install the new certificates " +
+          "(scripts/Install-XProtectCertificate.ps1).",
+        "",
+      );
+    }
+  }
+  lines.push(
+    `${report.notDue.length} other certificate${report.notDue.length === 1 ? "" : "s"} not ${window}.`,
+  );
+  if (report.ca.due) {
+    lines.push(
+      "",
+      `**The CA** (${report.ca.thumbprint ?? "thumbprint unknown"}) expires on ${report.ca.notAfter.text} ` +
+        `(${report.ca.daysLeft} days left). Nothing here changes it: ${mdCell(CA_ADVICE)}.`,
+    );
+  }
+  return lines.join("\n") + "\n";
+}

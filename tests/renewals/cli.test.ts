@@ -1,0 +1,183 @@
+/** The built CLI (dist/scripts/renewals/cli.js) run as a child process: output, files and exit codes. */
+import { execFile } from "child_process";
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { parse } from "yaml";
+import { ALL_FINE, MIXED, NOW, siteOutputs } from "./fixtures";
+
+const ROOT = join(__dirname, "../..");
+const CLI = join(ROOT, "dist/scripts/renewals/cli.js");
+let dir: string;
+
+beforeAll(() => {
+  const sources = join(ROOT, "scripts/renewals");
+  if (!existsSync(CLI)) throw new Error(`${CLI} not found: run \`npm run build\` first (npm test does)`);
+  const newest = Math.max(...readdirSync(sources).map((f) => statSync(join(sources, f)).mtimeMs));
+  if (statSync(CLI).mtimeMs < newest)
+    throw new Error(`${CLI} is older than scripts/renewals: run \`npm run build\``);
+  dir = mkdtempSync(join(tmpdir(), "renewals-cli-"));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) =>
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { cwd: dir, env: { ...process.env, XPROTECT_CERTS_NOW: NOW, ...env } },
+      (e, out, err) => resolve({ code: e ? (typeof e.code === "number" ? e.code : -1) : 0, out, err }),
+    ),
+  );
+}
+function file(name: string, content: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, typeof content === "string" ? content : JSON.stringify(content, null, 2));
+  return path;
+}
+
+test("--help prints the usage and exits 0", async () => {
+  const r = await run(["--help"]);
+  expect(r.code).toBe(0);
+  expect(r.out).toMatch(/^Usage: npm run renewals -- --stack NAME \[options\]/);
+  for (const o of ["--within", "--apply", "--pr-body", "--html", "--json", "--outputs", "--config-file"])
+    expect(r.out).toContain(o);
+});
+
+test("exit 0 when nothing is due, 10 when something is, with the table on stdout", async () => {
+  const fine = await run(["--outputs", file("fine.json", siteOutputs(ALL_FINE))]);
+  expect(fine).toMatchObject({ code: 0, err: "" });
+  expect(fine.out).toContain("No server certificate is due within 30 days");
+  const due = await run(["--outputs", file("mixed.json", siteOutputs(MIXED)), "--stack", "site"]);
+  expect(due.code).toBe(10);
+  expect(due.out).toMatch(
+    /^rec02 +rec02\.vms\.example\.local +recordingServer +2027-04-15 +44 +renewal due on 2027-03-16/m,
+  );
+  expect(due.out).toContain("1 other certificate not due within 30 days.");
+  const now = await run(["--outputs", join(dir, "mixed.json"), "--within", "0", "--json"]);
+  expect(now.code).toBe(10);
+  const json = JSON.parse(now.out);
+  expect(json.due.map((d: { server: string }) => d.server)).toEqual(["old01", "rec01"]);
+  expect(Object.keys(json)).toEqual(["now", "withinDays", "due", "notDue", "ca"]);
+  expect(json).toMatchObject({ now: NOW, withinDays: 0, notDue: 2, ca: { due: false } });
+});
+
+test("a CA near expiry alone exits 10, and --apply changes nothing for it", async () => {
+  const config = file(
+    "Pulumi.ca.yaml",
+    "config:\n  xprotect-certs:site:\n    servers:\n      mgmt01: { role: managementServer, hostname: m.example.local }\n",
+  );
+  const before = readFileSync(config, "utf8");
+  const outputs = file("ca.json", siteOutputs(ALL_FINE, { notAfter: "2027-06-01T00:00:00Z" }));
+  const r = await run(["--outputs", outputs, "--apply", "--config-file", config]);
+  expect(r.code).toBe(10);
+  expect(r.out).toMatch(
+    /^CA C{40} expires on 2027-06-01 \(91 days left, within 180\): a server generation bump does not renew the CA/m,
+  );
+  expect(r.out).toMatch(/--apply changes nothing for the CA/);
+  expect(readFileSync(config, "utf8")).toBe(before);
+});
+
+test("--apply bumps the due servers once, writes the PR body and the calendar", async () => {
+  const outputs = siteOutputs({
+    mgmt01: MIXED.mgmt01,
+    rec01: MIXED.rec01,
+    event01: { ...MIXED.rec02, role: "eventServer" },
+  });
+  const config = join(dir, "Pulumi.site.yaml");
+  copyFileSync(join(ROOT, "stacks/Pulumi.example.yaml"), config);
+  const example = readFileSync(config, "utf8");
+  const args = [
+    "--outputs",
+    file("site.json", outputs),
+    "--stack",
+    "site",
+    "--config-file",
+    config,
+    "--apply",
+  ];
+  const r = await run([...args, "--pr-body", "pr.md", "--html", "calendar.html"]);
+  expect(r.err).toBe("");
+  expect(r.code).toBe(10);
+  expect(r.out).toContain("Pulumi.site.yaml: rec01 generation 0 -> 1\n");
+  expect(r.out).toContain("Pulumi.site.yaml: event01 generation 0 -> 1\n");
+  const edited = readFileSync(config, "utf8");
+  const servers = outputs.servers as Record<string, { serialNumber: string }>;
+  expect(edited).toContain(
+    `        generation: 1 # renewals: bumped for serial ${servers.rec01.serialNumber}\n`,
+  );
+  expect(edited.replace(/^ {8}generation: 1 # renewals: .*\n/gm, "")).toBe(example);
+  const site = parse(edited).config["xprotect-certs:site"];
+  expect([
+    site.servers.rec01.generation,
+    site.servers.event01.generation,
+    site.servers.mgmt01.generation,
+  ]).toEqual([1, 1, undefined]);
+
+  const pr = readFileSync(join(dir, "pr.md"), "utf8").split("\n");
+  expect(pr[0]).toBe("Renew 2 certificates of site: rec01, event01");
+  expect(pr).toContain(
+    "| event01 | event01.vms.example.local | 2027-04-15T00:00:00Z | renewal due on 2027-03-16 (in 15 days) |",
+  );
+  expect(readFileSync(join(dir, "calendar.html"), "utf8")).toMatch(/^<!DOCTYPE html>/);
+
+  const again = await run([...args, "--pr-body", "pr2.md"]);
+  expect(again.code).toBe(10);
+  expect(again.out).toContain(
+    `rec01 already bumped to generation 1 for serial ${servers.rec01.serialNumber}`,
+  );
+  expect(readFileSync(config, "utf8")).toBe(edited);
+  // The PR body of the second run still says what the branch changes.
+  expect(readFileSync(join(dir, "pr2.md"), "utf8")).toBe(readFileSync(join(dir, "pr.md"), "utf8"));
+});
+
+test("errors exit 2 with a message naming the problem and the fix", async () => {
+  const cases: Array<[string[], RegExp, Record<string, string>?]> = [
+    [
+      ["--outputs", file("bad.json", '{"servers": ')],
+      /bad\.json is not valid JSON .*: write it with `npm run --silent pulumi -- stack output --json/,
+    ],
+    [
+      ["--outputs", file("empty.json", "{}")],
+      /the stack has no outputs: run `npm run up -- --stack NAME` first/,
+    ],
+    [["--outputs", join(dir, "missing.json")], /cannot read --outputs .*missing\.json: ENOENT/],
+    [
+      ["--outputs", join(dir, "mixed.json"), "--within", "soon"],
+      /--within "soon" is not a whole number of days: use e\.g\. --within 30/,
+    ],
+    [["--outputs", join(dir, "mixed.json"), "--frobnicate"], /Unknown argument: --frobnicate \(see --help\)/],
+    [[], /--stack NAME is needed to read the outputs \(or give --outputs FILE\)/],
+    [
+      ["--outputs", join(dir, "mixed.json"), "--apply"],
+      /--apply needs --stack NAME \(or --config-file FILE\)/,
+    ],
+    [
+      ["--outputs", join(dir, "mixed.json"), "--apply", "--config-file", join(dir, "nope.yaml")],
+      /cannot read the stack file .*nope\.yaml: ENOENT.*\nGive the stack's config file with --config-file FILE/,
+    ],
+    [
+      ["--outputs", join(dir, "mixed.json")],
+      /XPROTECT_CERTS_NOW="tomorrow" is not an ISO 8601 time/,
+      { XPROTECT_CERTS_NOW: "tomorrow" },
+    ],
+  ];
+  for (const [args, message, env] of cases) {
+    const r = await run(args, env);
+    expect({ args, code: r.code, out: r.out }).toEqual({ args, code: 2, out: "" });
+    expect(r.err).toMatch(/^renewals: /);
+    expect(r.err).toMatch(message);
+  }
+});
