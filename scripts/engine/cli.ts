@@ -27,6 +27,10 @@ Options of up, preview, refresh, destroy:
   --target URN           Operate on this resource only (repeatable)
   --expect-no-changes    Fail if anything would change (up, preview, refresh)
   --refresh              Refresh the state first (up, preview, destroy)
+  --clear-pending-creates
+                         refresh only: drop the creates an interrupted \`up\` left pending from the
+                         state. Safe for this project's resources, which exist only in the state; the
+                         next \`up\` issues them again (see README, "When something goes wrong")
   --yes, -y              Accepted and ignored: operations never prompt
   --help, -h             Show this help
 
@@ -35,6 +39,11 @@ Environment:
   PULUMI_CONFIG_PASSPHRASE, PULUMI_CONFIG_PASSPHRASE_FILE
                          Passphrase of the stack secrets (default: generated <state>/passphrase.txt)
   PULUMI_CLI             Path of the pulumi executable to use
+
+After an interrupted up (killed, power lost), with no other up running:
+  npm run pulumi -- cancel --yes --stack NAME         remove the stale lock
+  npm run refresh -- --clear-pending-creates --stack NAME
+  npm run up -- --stack NAME
 `;
 
 const OPERATIONS = ["up", "preview", "refresh", "destroy"] as const;
@@ -48,6 +57,8 @@ export interface CliArgs {
   diff: boolean;
   refresh: boolean;
   expectNoChanges: boolean;
+  /** refresh only: drop pending creates left by an interrupted up. */
+  clearPendingCreates: boolean;
   targets: string[];
   /** Arguments of the `pulumi` command, passed through verbatim. */
   rest: string[];
@@ -61,6 +72,7 @@ export function parseArgs(argv: string[]): CliArgs {
     diff: false,
     refresh: false,
     expectNoChanges: false,
+    clearPendingCreates: false,
     targets: [],
     rest: [],
   };
@@ -86,11 +98,15 @@ export function parseArgs(argv: string[]): CliArgs {
     else if (a === "--diff") args.diff = true;
     else if (a === "--refresh") args.refresh = true;
     else if (a === "--expect-no-changes") args.expectNoChanges = true;
+    else if (a === "--clear-pending-creates") args.clearPendingCreates = true;
     else if (a === "--target") args.targets.push(value());
     else if (a === "--yes" || a === "-y" || a === "--") continue;
     else throw new Error(`Unknown argument: ${a} (see --help)`);
   }
   if (!args.stack) throw new Error("--stack needs a value");
+  if (args.clearPendingCreates && args.command !== "refresh") {
+    throw new Error("--clear-pending-creates goes with refresh: npm run refresh -- --clear-pending-creates");
+  }
   return args;
 }
 
@@ -146,6 +162,7 @@ async function runOperation(op: Operation, args: CliArgs): Promise<number> {
           onOutput,
           onError,
           expectNoChanges: args.expectNoChanges,
+          clearPendingCreates: args.clearPendingCreates || undefined,
           target: common.target,
         });
         break;
