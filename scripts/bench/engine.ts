@@ -24,6 +24,10 @@ export interface EngineFigures {
   engineFloorCreateMs: number;
   /** `up` of the same, unchanged. */
   engineFloorNoopMs: number;
+  /** `up` creating as many do-nothing resources as the site has (2N + 1: CA, certificates, bindings). */
+  engineFloorSameCountCreateMs: number;
+  /** `up` of those, unchanged. */
+  engineFloorSameCountNoopMs: number;
   /** `up` of the site program creating the CA, N certificates and N bindings. */
   upCreateMs: number;
   /** Keys made by that up (N + 1 expected). */
@@ -78,6 +82,13 @@ export async function measureEngine(req: EngineBenchRequest): Promise<EngineFigu
   const floor = await open("floor", floorProgram(req.servers.map((s) => `noop-${s.name}`)));
   const floorCreate = await up(floor, `floor: up creating ${n} do-nothing resources`);
   const floorNoop = await up(floor, `floor: up of the same, unchanged`);
+  const sameCountNames = [
+    "noop-ca",
+    ...req.servers.flatMap((s) => [`noop-${s.name}`, `noop-${s.name}-binding`]),
+  ];
+  const floor2 = await open("floor2", floorProgram(sameCountNames));
+  const floor2Create = await up(floor2, `floor: up creating ${sameCountNames.length} do-nothing resources`);
+  const floor2Noop = await up(floor2, `floor: up of the same, unchanged`);
 
   const site = await open("site", siteProgram);
   const setSite = (servers: BenchServer[]) =>
@@ -98,6 +109,8 @@ export async function measureEngine(req: EngineBenchRequest): Promise<EngineFigu
   return {
     engineFloorCreateMs: floorCreate.ms,
     engineFloorNoopMs: floorNoop.ms,
+    engineFloorSameCountCreateMs: floor2Create.ms,
+    engineFloorSameCountNoopMs: floor2Noop.ms,
     upCreateMs: create.ms,
     upCreateKeys: keys1 - keys0,
     upNoopMs: noop.ms,

@@ -13,10 +13,16 @@ export interface BenchResults extends ProviderFigures, OpensslFigures, Omit<Engi
   ratioToFloor: number;
   /** opensslMs / issueMs (target >= 3). */
   speedupVsOpenssl: number;
+  /** opensslMs / floorMs: the most any issuer could reach here, since both make the same RSA keys. */
+  speedupCeiling: number;
   /** upCreateMs / (floorMs + engineFloorCreateMs) (target <= 1.3). */
   upCreateRatio: number;
   /** upNoopMs / engineFloorNoopMs (target <= 1.3). */
   upNoopRatio: number;
+  /** upNoopMs / engineFloorSameCountNoopMs: against a floor with as many resources as the site. */
+  upNoopRatioSameCount: number;
+  /** upCreateMs / (floorMs + engineFloorSameCountCreateMs). */
+  upCreateRatioSameCount: number;
   /** stateBytes.total / n (target <= 16384). */
   stateBytesPerCert: number;
 }
@@ -42,9 +48,12 @@ export function resultsOf(m: Measured): BenchResults {
     ratioToFloor: provider.issueMs / m.floorMs,
     ...openssl,
     speedupVsOpenssl: openssl.opensslMs / provider.issueMs,
+    speedupCeiling: openssl.opensslMs / m.floorMs,
     ...engine,
     upCreateRatio: engine.upCreateMs / (m.floorMs + engine.engineFloorCreateMs),
     upNoopRatio: engine.upNoopMs / engine.engineFloorNoopMs,
+    upNoopRatioSameCount: engine.upNoopMs / engine.engineFloorSameCountNoopMs,
+    upCreateRatioSameCount: engine.upCreateMs / (m.floorMs + engine.engineFloorSameCountCreateMs),
     stateBytesPerCert: engine.stateBytes.total / m.n,
   };
 }
@@ -89,6 +98,7 @@ const ROWS: Row[] = [
   ["ratioToFloor", "ratio", "issueMs / floorMs"],
   ["opensslMs", "ms", "OpenSSL CLI: genrsa, req, x509, pkcs12 per certificate, in sequence"],
   ["speedupVsOpenssl", "ratio", "opensslMs / issueMs"],
+  ["speedupCeiling", "ratio", "opensslMs / floorMs: the most key generation allows on this machine"],
   ["noopCheckMs", "ms", "provider check of the N unchanged certificates"],
   ["noopDiffMs", "ms", "provider diff of the N unchanged certificates"],
   ["noopKeys", "count", "keys made by check + diff"],
@@ -98,8 +108,16 @@ const ROWS: Row[] = [
   ["upCreateMs", "ms", "engine: up creating the CA, N certificates, N bindings"],
   ["upCreateKeys", "count", "keys that up made"],
   ["upCreateRatio", "ratio", "upCreateMs / (floorMs + engineFloorCreateMs)"],
+  ["engineFloorSameCountCreateMs", "ms", "engine: up creating 2N + 1 do-nothing resources"],
+  ["upCreateRatioSameCount", "ratio", "upCreateMs / (floorMs + engineFloorSameCountCreateMs)"],
   ["upNoopMs", "ms", "engine: up of the unchanged site"],
   ["upNoopRatio", "ratio", "upNoopMs / engineFloorNoopMs"],
+  [
+    "engineFloorSameCountNoopMs",
+    "ms",
+    "engine: up of 2N + 1 unchanged do-nothing resources (the site's count)",
+  ],
+  ["upNoopRatioSameCount", "ratio", "upNoopMs / engineFloorSameCountNoopMs"],
   ["upNoopKeys", "count", "keys that up made"],
   ["upNoopChanged", "count", "resources that up did not leave the same"],
   ["upChangeOneMs", "ms", "engine: up after one server's DNS names changed"],
