@@ -82,6 +82,7 @@ export class ServerCertificate extends pulumi.dynamic.Resource {
       {
         ...rest,
         caCertificatePem: ca.certificatePem,
+        caId: ca.id,
         caSigningKey: ca.signingKey,
         pfxPassword: pfxPassword === undefined ? undefined : pulumi.secret(pfxPassword),
         adoptPfx: adoptPfx === undefined ? undefined : pulumi.secret(adoptPfx),

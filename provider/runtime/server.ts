@@ -31,7 +31,7 @@ import { mismatches } from "./read";
  */
 export interface ServerOutputs
   extends
-    Omit<ServerInputs, "caCertificatePem" | "caSigningKey" | "pfxPassword" | "adoptPfx">,
+    Omit<ServerInputs, "caCertificatePem" | "caId" | "caSigningKey" | "pfxPassword" | "adoptPfx">,
     CertificateFacts {
   caThumbprint: string;
   certificatePem: string;
@@ -64,8 +64,7 @@ export function planServerChange(olds: ServerOutputs, news: ServerInputs, now: D
   const adopt = news.adoptedThumbprint !== undefined && news.adoptedThumbprint !== olds.adoptedThumbprint;
   if (adopt) return { reissue: [], rebuildPfx: [], adopt };
   const reissue: string[] = REISSUE_FIELDS.filter((f) => !same(olds[f], news[f]));
-  if (isUnknown(news.caCertificatePem) || caThumbprintOf(news.caCertificatePem) !== olds.caThumbprint)
-    reissue.push("ca");
+  if (caThumbprintNow(news) !== olds.caThumbprint) reissue.push("ca");
   if (news.autoRenew === true && isDue(olds.notAfter, news.renewBeforeDays, now)) reissue.push("renewalDue");
   const rebuildPfx: string[] = PFX_FIELDS.filter((f) => !same(olds[f], news[f]));
   if (passwordChanges(olds, news)) rebuildPfx.push("pfxPassword");
@@ -250,6 +249,12 @@ function pfxOf(
 
 export const renewalDueOf = (notAfter: string, renewBeforeDays: number): string =>
   new Date(Date.parse(notAfter) - renewBeforeDays * DAY_MS).toISOString();
+
+/** The signing CA's thumbprint, from its id when known (at preview, while the CA updates), else from its PEM. */
+function caThumbprintNow(news: ServerInputs): string | undefined {
+  if (news.caId !== undefined && !isUnknown(news.caId)) return news.caId;
+  return isUnknown(news.caCertificatePem) ? undefined : caThumbprintOf(news.caCertificatePem);
+}
 
 /** Only the thumbprint (SHA-1 of the DER): diff runs this for every certificate on every preview and up. */
 const caThumbprintOf = (pem: string): string =>

@@ -25,6 +25,11 @@ export const MAX_PFX_PASSWORD_LENGTH = 256;
 export interface ServerInputs {
   /** The issuing CA, from its CaCertificate. */
   caCertificatePem: string;
+  /**
+   * The CA's resource id, which is its thumbprint. Known at preview even while the CA itself is updated (its
+   * other outputs are not), so that a change to the CA's friendly name does not show every server as changing.
+   */
+  caId?: string;
   /** The CA's key in compact form (CaCertificate.signingKey). */
   caSigningKey: string;
   dnsNames: string[];
@@ -86,6 +91,7 @@ export function validateServerArgs(
   }
   const inputs: ServerInputs = {
     caCertificatePem: news.caCertificatePem as string,
+    ...(typeof news.caId === "string" ? { caId: news.caId } : {}),
     caSigningKey: news.caSigningKey as string,
     dnsNames: c.list("dnsNames", news.dnsNames, { min: 1, normalise: normaliseDnsName }),
     ipAddresses: c.list("ipAddresses", news.ipAddresses, { min: 0, normalise: normaliseIpAddress }),

@@ -247,6 +247,26 @@ test("5. past renewal time, preview shows exactly the due certificates and up re
   first = o;
 });
 
+test("5b. renaming the CA: preview and up both touch the CA only (the servers know it by its id)", async () => {
+  const keys = keysMade();
+  await setSite(
+    siteConfig((s) => {
+      s.servers.rec02.dnsNames = ["rec02.vms.example.local", "rec02"];
+      s.servers.failover01.generation = 1;
+      s.ca = { ...s.ca, friendlyName: "Renamed VMS CA" };
+    }),
+    { rec01: "a brand new password" },
+  );
+  const p = await step("preview of a CA rename", () => site.preview());
+  expect(p.changeSummary).toEqual({ update: 1, same: SERVERS.length * 2 + 1 });
+  const r = await step("CA rename", () => site.up());
+  expect(r.changeSummary).toEqual({ update: 1, same: SERVERS.length * 2 + 1 });
+  const o = await outputs();
+  expect(o.caThumbprint).toBe(first.caThumbprint);
+  expect(thumbprints(o)).toEqual(thumbprints(first));
+  expect(keysMade()).toBe(keys);
+});
+
 test("6. the state holds no private key, PFX or password in plain text", async () => {
   const secrets = [
     ...Object.values(first.pfx),
