@@ -127,18 +127,18 @@ export function parseSite(
   const servers: ServerSpec[] = [];
   for (const [name, value] of Object.entries(raw.servers)) {
     const pfx = isObject(serverPfx) ? serverPfx[name] : undefined;
-    const spec = parseServer(name, value, defaults, fail, pfx, pfxPasswords[name]);
+    const spec = parseServer(name, value, defaults, fail, pfx, own(pfxPasswords, name));
     if (spec) servers.push(spec);
   }
   siteRules(servers, fail);
   for (const name of isObject(serverPfx) ? Object.keys(serverPfx) : []) {
-    if (!(name in raw.servers)) {
+    if (!Object.hasOwn(raw.servers, name)) {
       fail(
         `xprotect-certs:serverPfx.${name}`,
         `there is no server named "${name}": use one of ${Object.keys(raw.servers).join(", ")}`,
         name,
       );
-    } else if (pfxPasswords[name] === undefined) {
+    } else if (own(pfxPasswords, name) === undefined) {
       fail(
         `pfxPasswords.${name}`,
         `missing: the PFX to adopt for ${name} (xprotect-certs:serverPfx) needs its password here`,
@@ -147,7 +147,7 @@ export function parseSite(
     }
   }
   for (const [name, password] of Object.entries(pfxPasswords)) {
-    if (!(name in raw.servers)) {
+    if (!Object.hasOwn(raw.servers, name)) {
       fail(
         `pfxPasswords.${name}`,
         `there is no server named "${name}": use one of ${Object.keys(raw.servers).join(", ")}`,
@@ -273,13 +273,18 @@ function siteRules(servers: ServerSpec[], fail: Fail): void {
       if (s.role !== "managementServer" && !slotsOf(s).includes("server")) {
         fail(
           `servers.${s.name}.slots`,
-          `the management server (${mgmt.name}) encrypts its "server" slot, so this ${s.role}'s Data Collector must too: add "server" to its slots`,
+          `${JSON.stringify(slotsOf(s))} lacks "server": the management server (${mgmt.name}) encrypts its "server" ` +
+            `slot, so this ${s.role}'s Data Collector must too: add "server" to its slots`,
           s.name,
         );
       }
     }
   }
 }
+
+/** A map's own entry (never an inherited property such as "constructor"). */
+const own = (map: Record<string, unknown>, key: string): unknown =>
+  Object.hasOwn(map, key) ? map[key] : undefined;
 
 /** Fields with a name close to the unknown one are suggested. */
 function unknownKeys(

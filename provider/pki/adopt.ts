@@ -42,7 +42,7 @@ export function openMaterial(m: ExistingMaterial): AdoptedMaterial | AdoptionPro
       return {
         field: "pfx",
         reason:
-          `is not base64 (${describeStart(text)}): give the file's bytes in base64, e.g. ` +
+          `is not base64 (${describeStart(m.pfxBase64)}): give the file's bytes in base64, e.g. ` +
           `[Convert]::ToBase64String([IO.File]::ReadAllBytes("ca.pfx")) or base64 -w0 ca.pfx`,
       };
     }
@@ -60,6 +60,7 @@ export function openMaterial(m: ExistingMaterial): AdoptedMaterial | AdoptionPro
   } else {
     try {
       certificateDer = pemToDer(m.certificatePem);
+      if (!isWholeDer(certificateDer)) throw new Error("not one DER value");
       new X509Certificate(certificateDer);
       if (!m.certificatePem.includes("-----BEGIN CERTIFICATE-----")) throw new Error("no BEGIN CERTIFICATE");
     } catch {
@@ -83,6 +84,12 @@ export function openMaterial(m: ExistingMaterial): AdoptedMaterial | AdoptionPro
         reason: "does not match the certificate: it is the key of another certificate",
       };
     }
+  }
+  if (!isWholeDer(certificateDer)) {
+    return {
+      field: "pfx",
+      reason: "its certificate is damaged (its length does not match its bytes): export it again",
+    };
   }
   if (privateKey.asymmetricKeyType !== "rsa") {
     return {
@@ -120,6 +127,13 @@ export function caSuitability(certificateDer: Buffer, now: Date): CaSuitability 
         `certificates (the vendor's script gives its CA -KeyUsage CertSign, CRLSign, DigitalSignature)`,
     );
   }
+  const x = new X509Certificate(certificateDer);
+  if (!x.verify(x.publicKey)) {
+    problems.push(
+      "it is not a self-signed root (its signature does not verify with its own key): adopt the site's root " +
+        "CA itself (intermediate CAs are not supported); a damaged export also fails this: export it again",
+    );
+  }
   const bc = cert.extensions.get(OID.basicConstraints);
   if (bc && !isCaTrue(bc.value)) {
     problems.push("its basicConstraints say CA:FALSE: it is an end-entity certificate, not a CA");
@@ -153,6 +167,15 @@ export function subjectAltNames(certificateDer: Buffer): { dnsNames: string[]; i
 export function commonNameOf(certificateDer: Buffer): string | undefined {
   const line = new X509Certificate(certificateDer).subject.split("\n").find((l) => l.startsWith("CN="));
   return line?.slice(3);
+}
+
+/** One DER value, exactly: a length that disagrees with the bytes (damage, or trailing data) is refused. */
+function isWholeDer(der: Buffer): boolean {
+  try {
+    return readTlv(der, 0).end === der.length;
+  } catch {
+    return false;
+  }
 }
 
 function hasKeyCertSign(value: Buffer): boolean {

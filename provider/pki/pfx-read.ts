@@ -222,10 +222,21 @@ function rc2Decrypt(key: Buffer, iv: Buffer, data: Buffer, bits: number): Buffer
   return Buffer.from(cipher.output.getBytes(), "binary");
 }
 
+/** More rounds than any exporter uses (Windows 2000, OpenSSL 2048): a damaged or hostile file would hang check. */
+export const MAX_PFX_ITERATIONS = 10_000_000;
+
+/** An iteration count (the only INTEGERs read here). */
 function integer(buf: Buffer, t: Tlv): number {
   const c = contentOf(buf, t);
   if (t.tag !== 0x02 || c.length > 6) throw new Error("bad INTEGER");
-  return c.reduce((n, b) => n * 256 + b, 0);
+  const n = c.reduce((v, b) => v * 256 + b, 0);
+  if (n > MAX_PFX_ITERATIONS) {
+    throw new PfxError(
+      "unsupported",
+      `asks for ${n} key-derivation rounds, more than MAX_PFX_ITERATIONS (${MAX_PFX_ITERATIONS})`,
+    );
+  }
+  return n;
 }
 
 /** An OCTET STRING's bytes, primitive or (BER) constructed. */

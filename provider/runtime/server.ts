@@ -94,14 +94,17 @@ export function serverProvider(env: RuntimeEnv): pulumi.dynamic.ResourceProvider
     },
 
     async create(inputs: ServerInputs) {
-      const outs = inputs.adoptPfx ? adopt(inputs, env) : await issue(inputs, env, undefined);
+      const outs = await explained("nothing was stored", () =>
+        inputs.adoptPfx ? adopt(inputs, env) : issue(inputs, env, undefined),
+      );
       return { id: outs.dnsNames[0], outs };
     },
 
     async update(_id, olds: ServerOutputs, news: ServerInputs) {
       const plan = planServerChange(olds, news, nowOf(env));
-      if (plan.adopt) return { outs: adopt(news, env) };
-      if (plan.reissue.length > 0) return { outs: await issue(news, env, olds) };
+      const kept = "the previous certificate and PFX are kept";
+      if (plan.adopt) return { outs: await explained(kept, () => adopt(news, env)) };
+      if (plan.reissue.length > 0) return { outs: await explained(kept, () => issue(news, env, olds)) };
       const outs: ServerOutputs = {
         ...withoutProvider(olds as never as Record<string, unknown>),
         ...echo(news),
@@ -138,6 +141,15 @@ export function serverProvider(env: RuntimeEnv): pulumi.dynamic.ResourceProvider
       return { id, props };
     },
   };
+}
+
+/** An issuance failure says what happened to the state and what to do. */
+async function explained<T>(state: string, work: () => T | Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    throw new Error(`issuing failed: ${(e as Error).message}; ${state}. Fix the cause and run up again.`);
+  }
 }
 
 /** The inputs we echo into outputs (diff and update receive old outputs, never old inputs). */

@@ -11,7 +11,8 @@ import {
 import { normaliseDnsName, normaliseIpAddress } from "../pki/names";
 import { PFX_PROFILES, PfxProfile } from "../pki/pkcs12";
 import { issuedBy, subjectAltNames } from "../pki/adopt";
-import { isCompactRsaKey } from "../pki/compact-key";
+import { createPublicKey, X509Certificate } from "node:crypto";
+import { expandRsaKeyCached, isCompactRsaKey } from "../pki/compact-key";
 import { pemToDer } from "../pki/x509";
 import { openGiven } from "./adopt";
 import { Checker, CheckFailure, isUnknown, UNKNOWN } from "./fields";
@@ -59,13 +60,7 @@ export function validateServerArgs(
   failures: CheckFailure[];
 } {
   const c = new Checker();
-  const caPem = news.caCertificatePem;
-  if (!isUnknown(caPem) && (typeof caPem !== "string" || !caPem.includes("-----BEGIN"))) {
-    c.fail("caCertificatePem", `missing: pass the site's CaCertificate as \`ca\``);
-  }
-  if (!isUnknown(news.caSigningKey) && !isCompactRsaKey(news.caSigningKey)) {
-    c.fail("caSigningKey", `missing: pass the site's CaCertificate as \`ca\``);
-  }
+  checkCa(c, news.caCertificatePem, news.caSigningKey);
   const validityDays = c.integer("validityDays", news.validityDays, {
     min: 1,
     max: MAX_VALIDITY_DAYS,
@@ -188,4 +183,34 @@ function adoptServer(
     );
   }
   return opened.facts.thumbprint;
+}
+
+/** The CA inputs come from a CaCertificate: a certificate, and the compact form of its own key. */
+function checkCa(c: Checker, caPem: unknown, signingKey: unknown): void {
+  const pass = "pass the site's CaCertificate as `ca`";
+  let caPublicKey: Buffer | undefined;
+  if (!isUnknown(caPem)) {
+    if (typeof caPem !== "string" || !caPem.includes("-----BEGIN"))
+      c.fail("caCertificatePem", `missing: ${pass}`);
+    else {
+      try {
+        caPublicKey = new X509Certificate(caPem).publicKey.export({ type: "spki", format: "der" });
+      } catch {
+        c.fail("caCertificatePem", `is not a certificate (it does not parse): ${pass}`);
+      }
+    }
+  }
+  if (isUnknown(signingKey)) return;
+  if (!isCompactRsaKey(signingKey)) {
+    c.fail("caSigningKey", `missing: ${pass}`);
+    return;
+  }
+  try {
+    const publicKey = createPublicKey(expandRsaKeyCached(signingKey)).export({ type: "spki", format: "der" });
+    if (caPublicKey && !publicKey.equals(caPublicKey)) {
+      c.fail("caSigningKey", `is not the key of caCertificatePem: ${pass} (both from the same CA)`);
+    }
+  } catch (e) {
+    c.fail("caSigningKey", `is damaged (${(e as Error).message}): ${pass}`);
+  }
 }

@@ -243,7 +243,7 @@ describe("a site config with a mistake fails before anything is registered", () 
     [
       "a recorder without the server slot while the management server encrypts",
       (s) => (s.servers.rec01.slots = ["streamingMedia"]),
-      /servers\.rec01\.slots: the management server \(mgmt01\) encrypts its "server" slot/,
+      /servers\.rec01\.slots: \["streamingMedia"\] lacks "server": the management server \(mgmt01\) encrypts its "server" slot/,
     ],
     [
       "a slot of another role",

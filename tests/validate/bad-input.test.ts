@@ -1,10 +1,23 @@
 /** Every bad argument is a failure that names the property, the value and the fix. */
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { validateBindingArgs, validateCaArgs, validateServerArgs, UNKNOWN } from "../../provider";
+import { caTemplate, derToPem, issueCertificate } from "../../provider/pki";
+import { compactRsaKey } from "../../provider/pki/compact-key";
 
-const PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+/** A real CA, so that the server's CA inputs pass and each row fails only for its own reason. */
+const caKey = generateKeyPairSync("rsa", { modulusLength: 2048 });
+const PEM = derToPem(
+  issueCertificate({
+    template: caTemplate({ commonName: "Test CA", validityDays: 30 }),
+    publicKeyDer: caKey.publicKey.export({ type: "spki", format: "der" }),
+    selfSigningKey: caKey.privateKey,
+    serial: randomBytes(16),
+    now: new Date(),
+  }).der,
+);
 const server = (over: Record<string, unknown>) => ({
   caCertificatePem: PEM,
-  caSigningKey: "rsa-pq1.AQAB.Bw.Cw",
+  caSigningKey: compactRsaKey(caKey.privateKey),
   dnsNames: ["rec01.vms.example.local"],
   ...over,
 });
