@@ -97,11 +97,20 @@ export function openMaterial(m: ExistingMaterial): AdoptedMaterial | AdoptionPro
       reason: `holds a ${privateKey.asymmetricKeyType} key: only RSA keys are supported`,
     };
   }
+  let facts: CertificateFacts;
+  try {
+    facts = describeCertificate(certificateDer);
+  } catch (e) {
+    return {
+      field: m.kind === "pfx" ? "pfx" : "certificatePem",
+      reason: `holds a damaged certificate (${(e as Error).message}): export it again`,
+    };
+  }
   return {
     certificateDer,
     privateKey,
     otherCertificatesDer: others,
-    facts: describeCertificate(certificateDer),
+    facts,
     rsaBits: privateKey.asymmetricKeyDetails?.modulusLength ?? 0,
   };
 }

@@ -341,7 +341,7 @@ test("5. key generation failing in the provider during a reissue: up fails, the 
   );
   expect(failed.code).not.toBe(0);
   expect(failed.output).toMatch(
-    /ServerCertificate \(rec07\):\s+error: EISDIR: illegal operation on a directory/,
+    /ServerCertificate \(rec07\):\s+error: issuing failed: EISDIR: illegal operation on a directory/,
   );
   const after = await issued();
   expect(after.rec07 === before.rec07).toBe(true);
