@@ -126,6 +126,17 @@ export interface CaSuitability {
 
 /** Whether a certificate can be the site's CA: keyCertSign, not CA:FALSE, not expired at `now`. */
 export function caSuitability(certificateDer: Buffer, now: Date): CaSuitability {
+  try {
+    return readCaSuitability(certificateDer, now);
+  } catch (e) {
+    return {
+      problems: [`its certificate is damaged (${(e as Error).message}): export it again`],
+      basicConstraintsAbsent: false,
+    };
+  }
+}
+
+function readCaSuitability(certificateDer: Buffer, now: Date): CaSuitability {
   const cert = readCertificate(certificateDer);
   const facts = describeCertificate(certificateDer);
   const problems: string[] = [];

@@ -10,7 +10,7 @@ import {
 } from "../pki/limits";
 import { normaliseDnsName, normaliseIpAddress } from "../pki/names";
 import { PFX_PROFILES, PfxProfile } from "../pki/pkcs12";
-import { issuedBy, subjectAltNames } from "../pki/adopt";
+import { AdoptedMaterial, issuedBy, subjectAltNames } from "../pki/adopt";
 import { createPublicKey, X509Certificate } from "node:crypto";
 import { expandRsaKeyCached, isCompactRsaKey } from "../pki/compact-key";
 import { pemToDer } from "../pki/x509";
@@ -140,6 +140,21 @@ function adoptServer(
   if (opened === undefined || opened === "failed") return undefined;
   // Already adopted: since then it may have been reissued, its names changed or the CA renewed; nothing to check.
   if (adoptedBefore === opened.facts.thumbprint) return adoptedBefore;
+  if (c.failures.some((f) => f.property === "caCertificatePem")) return undefined; // nothing to check it against
+  try {
+    return checkAdopted(c, news, inputs, opened);
+  } catch (e) {
+    c.fail("adoptPfx", `holds a damaged certificate (${(e as Error).message}): export it again`);
+    return undefined;
+  }
+}
+
+function checkAdopted(
+  c: Checker,
+  news: Record<string, unknown>,
+  inputs: ServerInputs,
+  opened: AdoptedMaterial,
+): string | undefined {
   if (typeof news.caCertificatePem !== "string") return undefined;
   const caDer = pemToDer(news.caCertificatePem);
   if (!issuedBy(opened.certificateDer, caDer)) {

@@ -26,7 +26,7 @@ import { UNKNOWN } from "../../provider/validate/fields";
 import { parseSite } from "../../stacks/site-config";
 import { caInputsOf, keyPool, KeyPool } from "./fixtures";
 
-const RUNS = 1000;
+const RUNS = Number(process.env.XPC_PROPERTY_RUNS ?? 1000);
 const DAY = 86400000;
 const BACKDATE = 10 * 60 * 1000;
 type Props = Record<string, unknown>;
