@@ -1,18 +1,27 @@
 /**
- * The dynamic providers as the engine stores them. Pulumi serializes a provider into the state of every
- * resource that uses it (`__provider`) and runs it in a separate process, whose working directory is the folder
- * of Pulumi.yaml's `main` (for this repo, dist/stacks). So the serialized object is only a loader (capturing
- * nothing but the kind) that requires the compiled runtime: the nearest dist/provider/runtime above that
- * folder (this repository's), else the installed `xprotect-certs` package's.
+ * How our resources reach the engine's dynamic-provider host. A dynamic resource is a custom resource of type
+ * `pulumi-nodejs:dynamic/<module>:<type>` whose `__provider` input is the text of a CommonJS module; the host
+ * loads that text (require-from-string, in the folder of Pulumi.yaml's `main`, dist/stacks for this repo) and
+ * calls its `handler()` for the provider object.
+ *
+ * The engine stores that text twice (inputs and outputs) in the state of every resource, and rewrites the
+ * whole state after every step of an `up`. So instead of Pulumi's closure serialization (about 2 KB per copy,
+ * most of it per-method wrappers, and the TypeScript compiler at every program start) the module is written
+ * here, by hand, at about 330 bytes: it requires the compiled runtime, the nearest dist/provider/runtime above
+ * the provider process's folder (this repository's), else the installed `xprotect-certs` package's. Nothing is
+ * captured but the provider's kind.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 
 export type ProviderKind = "ca" | "server" | "binding";
 
 /** Where the compiled runtime is, relative to this package's root. */
 export const RUNTIME_MODULE = "dist/provider/runtime/index.js";
+
+/** The module and type prefix the engine's dynamic-provider host serves. */
+export const DYNAMIC_TYPE_PREFIX = "pulumi-nodejs:dynamic/xprotect-certs:";
 
 const packageRoot = (): string => path.resolve(__dirname, __filename.endsWith(".ts") ? ".." : "../..");
 
@@ -24,38 +33,26 @@ export function assertRuntimeBuilt(): void {
   }
 }
 
-/*
- * The engine stores this object's serialized text twice (inputs and outputs) in the state of every resource,
- * so it is kept short: no comments inside the functions, no `delete` (there is nothing outside the state to
- * delete, and the host skips a provider without one).
- */
-function makeLoader(kind: ProviderKind): pulumi.dynamic.ResourceProvider {
-  const load = (): Required<pulumi.dynamic.ResourceProvider> => {
-    const { dirname, join } = require("path");
-    for (let d = process.cwd(); d !== dirname(d); d = dirname(d)) {
-      const f = join(d, "dist/provider/runtime/index.js");
-      if (require("fs").existsSync(f)) return require(f).providers[kind];
-    }
-    return require("xprotect-certs/dist/provider/runtime/index.js").providers[kind];
-  };
-  return {
-    check: (o, n) => load().check(o, n),
-    diff: (i, o, n) => load().diff(i, o, n),
-    create: (n) => load().create(n),
-    update: (i, o, n) => load().update(i, o, n),
-    read: (i, p) => load().read(i, p),
-  };
+/** The provider module's text for one kind of resource (what `__provider` holds). */
+export function providerModule(kind: ProviderKind): string {
+  return (
+    `exports.handler=function(){var p=require("path"),f=require("fs"),d=process.cwd(),m;` +
+    `for(;d!==p.dirname(d);d=p.dirname(d))if(f.existsSync(m=p.join(d,${JSON.stringify(RUNTIME_MODULE)})))` +
+    `return require(m).providers.${kind};` +
+    `return require("xprotect-certs/${RUNTIME_MODULE}").providers.${kind}};`
+  );
 }
 
-const loaders = new Map<ProviderKind, pulumi.dynamic.ResourceProvider>();
-
-/** One loader object per kind: Pulumi caches a provider's serialization by object, so it is done once. */
-export function dynamicProvider(kind: ProviderKind): pulumi.dynamic.ResourceProvider {
-  let p = loaders.get(kind);
-  if (!p) {
+/** Base of our three resources: a dynamic resource whose provider is {@link providerModule}. */
+export abstract class XprotectResource extends pulumi.CustomResource {
+  protected constructor(
+    kind: ProviderKind,
+    type: string,
+    name: string,
+    props: pulumi.Inputs,
+    opts: pulumi.CustomResourceOptions,
+  ) {
     assertRuntimeBuilt();
-    p = makeLoader(kind);
-    loaders.set(kind, p);
+    super(`${DYNAMIC_TYPE_PREFIX}${type}`, name, { ...props, __provider: providerModule(kind) }, opts);
   }
-  return p;
 }

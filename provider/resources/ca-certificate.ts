@@ -1,6 +1,6 @@
 /** CaCertificate: the site's root CA, every XProtect client's trust anchor. */
 import * as pulumi from "@pulumi/pulumi";
-import { dynamicProvider } from "../dynamic";
+import { XprotectResource } from "../dynamic";
 import { outputProps } from "./outputs";
 import { CA_EXPIRY_WARNING_DAYS, DAY_MS, RsaBits } from "../pki/limits";
 import { resolveNow } from "../pki/clock";
@@ -40,7 +40,7 @@ const SECRET_OUTPUTS = ["privateKeyPem", "signingKey"];
 const secretOrUndefined = (v: pulumi.Input<string> | undefined) =>
   v === undefined ? undefined : pulumi.secret(v);
 
-export class CaCertificate extends pulumi.dynamic.Resource {
+export class CaCertificate extends XprotectResource {
   /** The root certificate, PEM. */
   public readonly certificatePem!: pulumi.Output<string>;
   /** The root certificate, DER in base64: what clients import as a .cer file. */
@@ -70,7 +70,8 @@ export class CaCertificate extends pulumi.dynamic.Resource {
    */
   constructor(name: string, args: CaCertificateArgs = {}, opts: pulumi.CustomResourceOptions = {}) {
     super(
-      dynamicProvider("ca"),
+      "ca",
+      "CaCertificate",
       name,
       {
         ...args,
@@ -97,8 +98,6 @@ export class CaCertificate extends pulumi.dynamic.Resource {
         ...opts,
         additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS],
       },
-      "xprotect-certs",
-      "CaCertificate",
     );
     this.notAfter.apply((notAfter) => {
       const warning = caExpiryWarning(notAfter, process.env);

@@ -1,6 +1,6 @@
 /** CertificateBinding: a server certificate on an XProtect role, with what an installer needs to apply it. */
 import * as pulumi from "@pulumi/pulumi";
-import { dynamicProvider } from "../dynamic";
+import { XprotectResource } from "../dynamic";
 import { outputProps } from "./outputs";
 import type { Role, Slot } from "../xprotect/roles";
 import type { SlotBinding } from "../runtime/binding";
@@ -17,7 +17,7 @@ export interface CertificateBindingArgs {
   slots?: pulumi.Input<pulumi.Input<Slot>[]>;
 }
 
-export class CertificateBinding extends pulumi.dynamic.Resource {
+export class CertificateBinding extends XprotectResource {
   public readonly thumbprint!: pulumi.Output<string>;
   public readonly notAfter!: pulumi.Output<string>;
   public readonly role!: pulumi.Output<Role>;
@@ -31,7 +31,8 @@ export class CertificateBinding extends pulumi.dynamic.Resource {
   constructor(name: string, args: CertificateBindingArgs, opts: pulumi.CustomResourceOptions = {}) {
     const { certificate, ...rest } = args;
     super(
-      dynamicProvider("binding"),
+      "binding",
+      "CertificateBinding",
       name,
       {
         ...rest,
@@ -43,8 +44,6 @@ export class CertificateBinding extends pulumi.dynamic.Resource {
         ...outputProps("serviceName", "slotNames"),
       },
       opts,
-      "xprotect-certs",
-      "CertificateBinding",
     );
   }
 }

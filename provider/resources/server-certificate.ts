@@ -1,6 +1,6 @@
 /** ServerCertificate: one XProtect server's certificate, signed by the site CA, with its PFX. */
 import * as pulumi from "@pulumi/pulumi";
-import { dynamicProvider } from "../dynamic";
+import { XprotectResource } from "../dynamic";
 import { outputProps } from "./outputs";
 import {
   DAY_MS,
@@ -50,7 +50,7 @@ export interface ServerCertificateArgs {
 
 const SECRET_OUTPUTS = ["pfx", "pfxPassword"];
 
-export class ServerCertificate extends pulumi.dynamic.Resource {
+export class ServerCertificate extends XprotectResource {
   public readonly certificatePem!: pulumi.Output<string>;
   /** SHA-1 of the DER, upper-case hex: what the Server Configurator and certlm.msc show. */
   public readonly thumbprint!: pulumi.Output<string>;
@@ -77,7 +77,8 @@ export class ServerCertificate extends pulumi.dynamic.Resource {
   constructor(name: string, args: ServerCertificateArgs, opts: pulumi.CustomResourceOptions = {}) {
     const { ca, pfxPassword, adoptPfx, ...rest } = args;
     super(
-      dynamicProvider("server"),
+      "server",
+      "ServerCertificate",
       name,
       {
         ...rest,
@@ -101,8 +102,6 @@ export class ServerCertificate extends pulumi.dynamic.Resource {
         ),
       },
       { ...opts, additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS] },
-      "xprotect-certs",
-      "ServerCertificate",
     );
     // Exact even when only renewBeforeDays changed (that alone updates nothing in the state).
     this.renewalDue = pulumi

@@ -1,40 +1,26 @@
 /**
- * The engine floor's resource: a dynamic resource whose provider does nothing. Its serialized provider is a
- * small loader shaped like ours (provider/dynamic.ts): it finds dist/ above the provider process's folder and
- * requires the compiled noop-provider.js there, so that it weighs in the state about what ours does.
+ * The engine floor's resource: a dynamic resource whose provider does nothing. Its `__provider` module is
+ * written like ours (provider/dynamic.ts): it finds dist/ above the provider process's folder and requires the
+ * compiled noop-provider.js there, so that it weighs in the state what ours does.
  */
 import * as pulumi from "@pulumi/pulumi";
 
-/*
- * Serialized into every resource's state: no comments inside the functions, nothing captured but `load`.
- */
-function makeLoader(): pulumi.dynamic.ResourceProvider {
-  const load = (): Required<pulumi.dynamic.ResourceProvider> => {
-    const { dirname, join } = require("path");
-    for (let d = process.cwd(); d !== dirname(d); d = dirname(d)) {
-      const f = join(d, "dist/scripts/bench/noop-provider.js");
-      if (require("fs").existsSync(f)) return require(f).noopProvider;
-    }
-    throw new Error("dist/scripts/bench/noop-provider.js not found above " + process.cwd());
-  };
-  return {
-    check: (o, n) => load().check(o, n),
-    diff: (i, o, n) => load().diff(i, o, n),
-    create: (n) => load().create(n),
-    update: (i, o, n) => load().update(i, o, n),
-    read: (i, p) => load().read(i, p),
-  };
-}
+const NOOP_MODULE = "dist/scripts/bench/noop-provider.js";
 
-/** One object for every resource: Pulumi serializes a provider once per object. */
-let loader: pulumi.dynamic.ResourceProvider | undefined;
+/** The module text, shaped and sized like provider/dynamic.ts's providerModule. */
+export const noopProviderModule =
+  `exports.handler=function(){var p=require("path"),f=require("fs"),d=process.cwd(),m;` +
+  `for(;d!==p.dirname(d);d=p.dirname(d))if(f.existsSync(m=p.join(d,${JSON.stringify(NOOP_MODULE)})))` +
+  `return require(m).noopProvider;throw new Error("${NOOP_MODULE} not found above "+process.cwd())};`;
 
-export class NoopResource extends pulumi.dynamic.Resource {
+export class NoopResource extends pulumi.CustomResource {
   public readonly value!: pulumi.Output<number>;
 
   constructor(name: string, value: number) {
-    loader ??= makeLoader();
-    super(loader, name, { value }, {}, "xprotect-certs", "BenchNoop");
+    super("pulumi-nodejs:dynamic/xprotect-certs:BenchNoop", name, {
+      value,
+      __provider: noopProviderModule,
+    });
   }
 }
 
