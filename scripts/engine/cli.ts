@@ -39,6 +39,10 @@ Environment:
   PULUMI_CONFIG_PASSPHRASE, PULUMI_CONFIG_PASSPHRASE_FILE
                          Passphrase of the stack secrets (default: generated <state>/passphrase.txt)
   PULUMI_CLI             Path of the pulumi executable to use
+  PULUMI_SKIP_CHECKPOINTS
+                         Default true here: the state is written once, when an operation ends (safe for
+                         resources that live only in the state; much faster for large sites). false: Pulumi's
+                         per-step checkpoints
 
 After an interrupted up (killed, power lost), with no other up running:
   npm run pulumi -- cancel --yes --stack NAME         remove the stale lock

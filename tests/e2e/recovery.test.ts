@@ -1,6 +1,7 @@
 /**
- * An `up` killed part-way, on the real engine, and the recovery the README documents ("When something goes
- * wrong"): a site of 41 servers is created by `node dist/scripts/engine/cli.js up` in a process of its own; once
+ * An `up` killed part-way, on the real engine, with Pulumi's per-step checkpoints (what a plain `pulumi up`
+ * does; `PULUMI_SKIP_CHECKPOINTS=false` with npm run up), and the recovery the README documents ("When something
+ * goes wrong"): a site of 41 servers is created by `node dist/scripts/engine/cli.js up` in a process of its own; once
  * some certificates exist, the whole process tree (the CLI, the Pulumi engine, the dynamic-provider plugin) gets
  * SIGKILL. Then: the stale lock is removed (`npm run pulumi -- cancel`), the creates left pending are cleared
  * (`npm run refresh -- --clear-pending-creates`), and `npm run up` converges: every certificate valid, one per
@@ -9,7 +10,7 @@
  * Then a failure on the real engine: key generation fails in the provider process during a reissue; the up
  * fails, the certificate and PFX in the state stay as they were, and the next up succeeds.
  */
-import { ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,6 +19,7 @@ import { pathToFileURL } from "node:url";
 import { siteProgram } from "../../stacks";
 import { repoRoot } from "../../scripts/engine/workspace";
 import { tempSite, TempSite, TEST_PASSPHRASE } from "../engine/harness";
+import { alive, killTree } from "../helpers/kill-tree";
 import { openssl } from "../helpers/openssl";
 
 const STACK = "recover";
@@ -76,6 +78,9 @@ const cliEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
   PULUMI_BACKEND_URL: pathToFileURL(site.backendDir).href,
   PULUMI_CONFIG_PASSPHRASE: TEST_PASSPHRASE,
   XPROTECT_CERTS_WORKDIR: site.workDir,
+  // Pulumi's per-step checkpoints, as a plain `pulumi up` writes them (npm run up skips them by default:
+  // tests/e2e/recovery-fast.test.ts).
+  PULUMI_SKIP_CHECKPOINTS: "false",
   ...extra,
 });
 const CLI = () => join(repoRoot(), "dist", "scripts", "engine", "cli.js");
@@ -97,54 +102,6 @@ const npmRun = (
         }),
     ),
   );
-
-/** Pids of `root` and all its descendants, with their process groups (from /proc). */
-function processTree(root: number): Array<{ pid: number; pgid: number }> {
-  const all = readdirSync("/proc")
-    .filter((d) => /^\d+$/.test(d))
-    .flatMap((d) => {
-      try {
-        const stat = readFileSync(`/proc/${d}/stat`, "utf8");
-        const [, ppid, pgid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-        return [{ pid: Number(d), ppid: Number(ppid), pgid: Number(pgid) }];
-      } catch {
-        return []; // gone meanwhile
-      }
-    });
-  const tree = all.filter((p) => p.pid === root);
-  for (let i = 0; i < tree.length; i++) tree.push(...all.filter((p) => p.ppid === tree[i].pid));
-  return tree.map(({ pid, pgid }) => ({ pid, pgid }));
-}
-
-const alive = (pid: number) =>
-  existsSync(`/proc/${pid}`) && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-
-/**
- * SIGKILL for the CLI, the Pulumi engine and the provider plugin. The plugin runs in a process group of its own
- * (the engine starts it so), so each group in the tree is killed, and each process.
- */
-async function killTree(child: ChildProcess): Promise<number[]> {
-  const tree = processTree(child.pid!);
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  for (const pgid of new Set(tree.map((p) => p.pgid))) {
-    try {
-      process.kill(-pgid, "SIGKILL");
-    } catch {
-      // the group is gone already
-    }
-  }
-  for (const { pid } of tree) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // gone already
-    }
-  }
-  await exited;
-  for (let i = 0; i < 100 && tree.some((p) => alive(p.pid)); i++)
-    await new Promise((r) => setTimeout(r, 100));
-  return tree.map((p) => p.pid);
-}
 
 interface StateResource {
   urn: string;
