@@ -168,26 +168,16 @@ function checkAdopted(
   }
   const san = subjectAltNames(opened.certificateDer);
   const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
-  if (
-    !isUnknown(inputs.dnsNames) &&
-    Array.isArray(inputs.dnsNames) &&
-    !sameSet(san.dnsNames, inputs.dnsNames)
-  ) {
+  for (const [field, has, what] of [
+    ["dnsNames", san.dnsNames, "names"],
+    ["ipAddresses", san.ipAddresses, "addresses"],
+  ] as const) {
+    const declared = inputs[field];
+    if (isUnknown(declared) || !Array.isArray(declared) || sameSet(has, declared)) continue;
     c.fail(
-      "dnsNames",
-      `${JSON.stringify(inputs.dnsNames)} differ from the adopted certificate's ${JSON.stringify(san.dnsNames)}: ` +
-        `declare the names it has to adopt it (change them afterwards to reissue), or leave adoptPfx out`,
-    );
-  }
-  if (
-    !isUnknown(inputs.ipAddresses) &&
-    Array.isArray(inputs.ipAddresses) &&
-    !sameSet(san.ipAddresses, inputs.ipAddresses)
-  ) {
-    c.fail(
-      "ipAddresses",
-      `${JSON.stringify(inputs.ipAddresses)} differ from the adopted certificate's ${JSON.stringify(san.ipAddresses)}: ` +
-        `declare the addresses it has to adopt it, or leave adoptPfx out`,
+      field,
+      `${JSON.stringify(declared)} differ from the adopted certificate's ${JSON.stringify(has)}: declare the ` +
+        `${what} it has to adopt it (change them afterwards to reissue), or leave adoptPfx out`,
     );
   }
   if (!isUnknown(inputs.rsaBits) && opened.rsaBits !== inputs.rsaBits) {

@@ -63,102 +63,36 @@ keyUsage = digitalSignature, keyEncipherment
 /** Makes every fixture (a few RSA-2048 keys: about a second). */
 export function makeFixtures(): Fixtures {
   const dir = mkdtempSync(join(tmpdir(), "xpc-vendor-"));
-  const run = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
+  /** `openssl` with a command line of space-separated words; `extra` words may contain spaces. */
+  const run = (words: string, ...extra: string[]) =>
+    execFileSync("openssl", [...words.split(" "), ...extra], { cwd: dir, stdio: "pipe" });
   try {
     writeFileSync(join(dir, "openssl.cnf"), CONFIG);
     const selfSigned = (name: string, cn: string, ext: string) =>
       run(
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        `${name}.key`,
-        "-out",
-        `${name}.pem`,
-        "-days",
-        "3650",
-        "-subj",
+        `req -x509 -newkey rsa:2048 -nodes -keyout ${name}.key -out ${name}.pem -days 3650 -config openssl.cnf ` +
+          `-extensions ${ext} -subj`,
         `/CN=${cn}`,
-        "-config",
-        "openssl.cnf",
-        "-extensions",
-        ext,
       );
     const issued = (name: string, ca: string) => {
       run(
-        "req",
-        "-new",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        `${name}.key`,
-        "-out",
-        `${name}.csr`,
-        "-subj",
-        "/CN=rec01.vms.example.local",
-        "-config",
-        "openssl.cnf",
+        `req -new -newkey rsa:2048 -nodes -keyout ${name}.key -out ${name}.csr -config openssl.cnf ` +
+          `-subj /CN=rec01.vms.example.local`,
       );
       run(
-        "x509",
-        "-req",
-        "-in",
-        `${name}.csr`,
-        "-CA",
-        `${ca}.pem`,
-        "-CAkey",
-        `${ca}.key`,
-        "-CAcreateserial",
-        "-out",
-        `${name}.pem`,
-        "-days",
-        "365",
-        "-extfile",
-        "openssl.cnf",
-        "-extensions",
-        "server",
+        `x509 -req -in ${name}.csr -CA ${ca}.pem -CAkey ${ca}.key -CAcreateserial -out ${name}.pem -days 365 ` +
+          `-extfile openssl.cnf -extensions server`,
       );
     };
     const pair = (name: string): Pair => {
-      run(
-        "pkcs12",
-        "-export",
-        "-in",
-        `${name}.pem`,
-        "-inkey",
-        `${name}.key`,
-        "-out",
-        `${name}-3des.pfx`,
-        "-passout",
-        `pass:${FIXTURE_PASSWORD}`,
-        "-keypbe",
-        "PBE-SHA1-3DES",
-        "-certpbe",
-        "PBE-SHA1-3DES",
-        "-macalg",
-        "sha1",
-      );
-      run(
-        "pkcs12",
-        "-export",
-        "-in",
-        `${name}.pem`,
-        "-inkey",
-        `${name}.key`,
-        "-out",
-        `${name}-aes.pfx`,
-        "-passout",
-        `pass:${FIXTURE_PASSWORD}`,
-        "-keypbe",
-        "AES-256-CBC",
-        "-certpbe",
-        "AES-256-CBC",
-        "-macalg",
-        "sha256",
-      );
+      const pkcs12 = (file: string, pbe: string, mac: string) =>
+        run(
+          `pkcs12 -export -in ${name}.pem -inkey ${name}.key -out ${file} -keypbe ${pbe} -certpbe ${pbe} ` +
+            `-macalg ${mac} -passout`,
+          `pass:${FIXTURE_PASSWORD}`,
+        );
+      pkcs12(`${name}-3des.pfx`, "PBE-SHA1-3DES", "sha1");
+      pkcs12(`${name}-aes.pfx`, "AES-256-CBC", "sha256");
       const certPem = readFileSync(join(dir, `${name}.pem`), "utf8");
       return {
         certPem,
@@ -174,17 +108,7 @@ export function makeFixtures(): Fixtures {
     issued("otherServer", "otherCa");
     selfSigned("notCa", "Not A CA", "not_ca");
     selfSigned("noCertSign", "No CertSign", "no_cert_sign");
-    run(
-      "pkcs12",
-      "-export",
-      "-nokeys",
-      "-in",
-      "vendorCa.pem",
-      "-out",
-      "nokey.pfx",
-      "-passout",
-      `pass:${FIXTURE_PASSWORD}`,
-    );
+    run("pkcs12 -export -nokeys -in vendorCa.pem -out nokey.pfx -passout", `pass:${FIXTURE_PASSWORD}`);
     return {
       vendorCa: pair("vendorCa"),
       vendorServer: pair("vendorServer"),

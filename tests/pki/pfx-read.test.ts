@@ -20,58 +20,18 @@ const files: Record<string, Buffer> = {};
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "xpc-pfx-"));
-  const run = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
-  run(
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    "k.pem",
-    "-out",
-    "c.pem",
-    "-subj",
-    "/CN=t",
-    "-days",
-    "5",
-  );
-  run(
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    "ca-k.pem",
-    "-out",
-    "ca.pem",
-    "-subj",
-    "/CN=ca",
-    "-days",
-    "5",
-  );
+  /** `openssl` with a command line of space-separated words; `extra` words may contain spaces. */
+  const run = (words: string, ...extra: string[]) =>
+    execFileSync("openssl", [...words.split(" "), ...extra], { cwd: dir, stdio: "pipe" });
+  run("req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out c.pem -subj /CN=t -days 5");
+  run("req -x509 -newkey rsa:2048 -nodes -keyout ca-k.pem -out ca.pem -subj /CN=ca -days 5");
   const pass = `pass:${PASSWORD}`;
-  const exp = (out: string, ...extra: string[]) =>
-    run(
-      "pkcs12",
-      "-export",
-      "-in",
-      "c.pem",
-      "-inkey",
-      "k.pem",
-      "-certfile",
-      "ca.pem",
-      "-out",
-      out,
-      "-passout",
-      pass,
-      ...extra,
-    );
+  const exp = (out: string, options = "") =>
+    run(`pkcs12 -export -in c.pem -inkey k.pem -certfile ca.pem -out ${out} ${options}-passout`, pass);
   exp("aes.pfx");
-  exp("3des.pfx", "-keypbe", "PBE-SHA1-3DES", "-certpbe", "PBE-SHA1-3DES", "-macalg", "sha1");
-  exp("rc2.pfx", "-legacy");
-  run("pkcs12", "-export", "-nokeys", "-in", "c.pem", "-out", "nokey.pfx", "-passout", pass);
+  exp("3des.pfx", "-keypbe PBE-SHA1-3DES -certpbe PBE-SHA1-3DES -macalg sha1 ");
+  exp("rc2.pfx", "-legacy ");
+  run("pkcs12 -export -nokeys -in c.pem -out nokey.pfx -passout", pass);
   for (const f of ["aes", "3des", "rc2", "nokey"]) files[f] = readFileSync(join(dir, `${f}.pfx`));
   certPem = readFileSync(join(dir, "c.pem"), "utf8");
   keyPem = readFileSync(join(dir, "k.pem"), "utf8");

@@ -17,7 +17,7 @@ import { serverProvider } from "../../provider/runtime/server";
 import { bindingProvider } from "../../provider/runtime/binding";
 import { siteProgram } from "../../stacks";
 import { testEnv, TestEnv } from "../helpers/env";
-import { caInputsOf } from "./fixtures";
+import { caInputsOf, goodBindingArgs } from "./fixtures";
 
 type Props = Record<string, unknown>;
 type Resource = "CaCertificate" | "ServerCertificate" | "CertificateBinding";
@@ -443,15 +443,7 @@ function baseArgs(resource: Resource): Props {
       ipAddresses: ["10.0.0.11"],
     };
   }
-  return {
-    role: "recordingServer",
-    hostname: "rec01.vms.example.local",
-    thumbprint: "AB".repeat(20),
-    notAfter: "2028-01-15T09:00:00.000Z",
-    certificateDnsNames: ["rec01.vms.example.local", "rec01"],
-    certificateRsaBits: 2048,
-    certificateValidityDays: 730,
-  };
+  return goodBindingArgs();
 }
 
 const withArgs = (base: Props, over: Props): Props => {

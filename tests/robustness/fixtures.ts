@@ -44,3 +44,14 @@ export async function keyPool(perSize: Record<number, number>): Promise<KeyPool>
     handedOut: () => count,
   };
 }
+
+/** A binding's valid arguments (rec01, a recording server), as the catalogue and the properties start from. */
+export const goodBindingArgs = (): Record<string, unknown> => ({
+  role: "recordingServer",
+  hostname: "rec01.vms.example.local",
+  thumbprint: "AB".repeat(20),
+  notAfter: "2028-01-15T09:00:00.000Z",
+  certificateDnsNames: ["rec01.vms.example.local", "rec01"],
+  certificateRsaBits: 2048,
+  certificateValidityDays: 730,
+});

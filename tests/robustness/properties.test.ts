@@ -24,7 +24,8 @@ import { bindingProvider } from "../../provider/runtime/binding";
 import type { RuntimeEnv } from "../../provider/runtime/env";
 import { UNKNOWN } from "../../provider/validate/fields";
 import { parseSite } from "../../stacks/site-config";
-import { caInputsOf, keyPool, KeyPool } from "./fixtures";
+import { caInputsOf, goodBindingArgs, keyPool, KeyPool } from "./fixtures";
+import { ROLES } from "../../provider/xprotect/roles";
 
 const RUNS = Number(process.env.XPC_PROPERTY_RUNS ?? 1000);
 const DAY = 86400000;
@@ -409,17 +410,8 @@ const CA_BAD: Record<string, fc.Arbitrary<unknown>> = {
   friendlyName: badText(128),
   generation: badInteger(0, 1_000_000),
 };
-const ROLES_ALL = [
-  "managementServer",
-  "recordingServer",
-  "failoverRecordingServer",
-  "mobileServer",
-  "eventServer",
-  "logServer",
-  "lprServer",
-];
 const BINDING_BAD: Record<string, fc.Arbitrary<unknown>> = {
-  role: notOneOf(ROLES_ALL),
+  role: notOneOf([...ROLES]),
   hostname: fc.oneof(badDnsName, fc.constant("rec99.vms.example.local")),
   serviceAccount: fc.oneof(
     wrongType("string"),
@@ -449,15 +441,7 @@ const goodServer = (): Props => ({
   renewBeforeDays: 30,
 });
 const GOOD_CA: Props = { commonName: "VMS Certificate Authority", rsaBits: 3072 };
-const GOOD_BINDING: Props = {
-  role: "recordingServer",
-  hostname: "rec01.vms.example.local",
-  thumbprint: "AB".repeat(20),
-  notAfter: "2028-01-15T09:00:00.000Z",
-  certificateDnsNames: ["rec01.vms.example.local", "rec01"],
-  certificateRsaBits: 2048,
-  certificateValidityDays: 730,
-};
+const GOOD_BINDING: Props = goodBindingArgs();
 const ADOPTION_FIELDS = {
   ca: ["adoptPfx", "adoptPfxPassword", "adoptCertificatePem", "adoptPrivateKeyPem"],
   server: ["adoptPfx"],
