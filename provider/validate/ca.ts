@@ -165,19 +165,34 @@ export const signingKeyOf = (privateKeyPem: string): string => compactRsaKey(pri
 function guardIdentity(c: Checker, olds: Record<string, unknown>, inputs: CaInputs): void {
   const oldGeneration = olds.generation ?? 0;
   if (inputs.generation !== oldGeneration) return;
+  const onPurpose =
+    `To make a new CA on purpose, also set generation to ${Number(oldGeneration) + 1} and unprotect the CA ` +
+    `(npm run pulumi -- state unprotect <CA urn>).`;
+  const root = "would make a new root CA, which every XProtect client and server must then trust again.";
+  const adopted = olds.adoptedThumbprint;
+  if (!isUnknown(inputs.adoptedThumbprint) && (adopted ?? null) !== (inputs.adoptedThumbprint ?? null)) {
+    // Which CA it is, said once, in terms of the adoption inputs (the identity fields follow from it).
+    const what = !adopted
+      ? `adopting the CA ${inputs.adoptedThumbprint} in place of the one this stack made`
+      : inputs.adoptedThumbprint
+        ? `adopting the CA ${inputs.adoptedThumbprint} in place of the adopted ${String(adopted)}`
+        : `leaving out the adopted CA's material (adoptPfx or adoptCertificatePem: the caPfx or caCertificatePem config) for the adopted ${String(adopted)}`;
+    c.fail(
+      "adoptedThumbprint",
+      `${what} ${root} To keep the current CA, give back the material it was adopted from. ${onPurpose}`,
+    );
+    return;
+  }
   for (const field of CA_IDENTITY_FIELDS) {
     const before = olds[field];
     const after = inputs[field];
-    if (field === "generation" || isUnknown(after)) continue;
-    const optional = field === "organization" || field === "adoptedThumbprint";
-    if (before === undefined && !optional) continue; // state written before the field existed
+    if (field === "generation" || field === "adoptedThumbprint" || isUnknown(after)) continue;
+    if (before === undefined && field !== "organization") continue; // state written before the field existed
     if ((before ?? null) !== (after ?? null)) {
       c.fail(
         field,
-        `changing it from ${JSON.stringify(before)} to ${JSON.stringify(after)} would make a new root CA, which every ` +
-          `XProtect client and server must then trust again. To keep the current CA, set it back to ${JSON.stringify(before)}. ` +
-          `To make a new CA on purpose, also set generation to ${Number(oldGeneration) + 1} and unprotect the CA ` +
-          `(npm run pulumi -- state unprotect <CA urn>).`,
+        `changing it from ${JSON.stringify(before)} to ${JSON.stringify(after)} ${root} To keep the current CA, ` +
+          `set it back to ${JSON.stringify(before)}. ${onPurpose}`,
       );
     }
   }

@@ -107,6 +107,25 @@ describe("adopting the vendor's CA", () => {
     expect(other.failures?.map((f) => f.reason).join("\n")).toMatch(/new root CA.*generation to 1/s);
   });
 
+  test("adopting in place of a CA made here, or dropping the adopted CA's material, is a change of root", async () => {
+    const made = await adoptCa({ rsaBits: 2048 });
+    const adoptNow = await check(
+      "ca",
+      { adoptPfx: fx.vendorCa.pfx3des, adoptPfxPassword: FIXTURE_PASSWORD },
+      made as never,
+    );
+    expect(adoptNow.failures?.find((f) => f.property === "adoptedThumbprint")?.reason).toMatch(
+      /^adoptedThumbprint: adopting the CA [0-9A-F]{40} in place of the one this stack made would make a new root CA/,
+    );
+    const adopted = await adoptCa({ adoptPfx: fx.vendorCa.pfx3des, adoptPfxPassword: FIXTURE_PASSWORD });
+    const dropped = await check("ca", {}, adopted as never);
+    expect(dropped.failures?.map((f) => f.reason)).toEqual([
+      expect.stringMatching(
+        /leaving out the adopted CA's material .* caPfx .*give back the material.*generation to 1/,
+      ),
+    ]);
+  });
+
   test.each<[string, () => Props, string, RegExp]>([
     [
       "wrong password",
@@ -243,6 +262,15 @@ describe("adopting an installed server certificate", () => {
       "leaf.pem": next.certificatePem,
     });
     expect(verified.stdout.trim()).toBe("leaf.pem: OK");
+  });
+
+  test("after adoption the PFX may leave the config: nothing changes, and the state no longer holds it", async () => {
+    const r = await check("server", adoptArgs());
+    const outs = (await serverProvider(env).create(r.inputs)).outs as ServerOutputs;
+    const without = await check("server", adoptArgs({ adoptPfx: undefined }), r.inputs);
+    expect(without.failures ?? []).toEqual([]);
+    expect(without.inputs).not.toHaveProperty("adoptPfx");
+    expect((await serverProvider(env).diff!("id", outs, without.inputs)).changes).toBe(false);
   });
 
   test("due: reissued by the clock like any other", async () => {
