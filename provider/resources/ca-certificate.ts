@@ -1,7 +1,7 @@
 /** CaCertificate: the site's root CA, every XProtect client's trust anchor. */
 import * as pulumi from "@pulumi/pulumi";
 import { XprotectResource } from "../dynamic";
-import { outputProps } from "./outputs";
+import { outputProps, secretInput } from "./outputs";
 import { CA_EXPIRY_WARNING_DAYS, DAY_MS, RsaBits } from "../pki/limits";
 import { resolveNow } from "../pki/clock";
 import { caSuitability, ExistingMaterial, isProblem, openMaterial } from "../pki/adopt";
@@ -37,8 +37,6 @@ export interface CaCertificateArgs {
 }
 
 const SECRET_OUTPUTS = ["privateKeyPem", "signingKey"];
-const secretOrUndefined = (v: pulumi.Input<string> | undefined) =>
-  v === undefined ? undefined : pulumi.secret(v);
 
 export class CaCertificate extends XprotectResource {
   /** The root certificate, PEM. */
@@ -75,9 +73,9 @@ export class CaCertificate extends XprotectResource {
       name,
       {
         ...args,
-        adoptPfx: secretOrUndefined(args.adoptPfx),
-        adoptPfxPassword: secretOrUndefined(args.adoptPfxPassword),
-        adoptPrivateKeyPem: secretOrUndefined(args.adoptPrivateKeyPem),
+        adoptPfx: secretInput(args.adoptPfx),
+        adoptPfxPassword: secretInput(args.adoptPfxPassword),
+        adoptPrivateKeyPem: secretInput(args.adoptPrivateKeyPem),
         ...outputProps(
           "certificatePem",
           "certificateDer",

@@ -1,7 +1,7 @@
 /** ServerCertificate: one XProtect server's certificate, signed by the site CA, with its PFX. */
 import * as pulumi from "@pulumi/pulumi";
 import { XprotectResource } from "../dynamic";
-import { outputProps } from "./outputs";
+import { outputProps, secretInput } from "./outputs";
 import {
   DAY_MS,
   DEFAULT_RENEW_BEFORE_DAYS,
@@ -85,8 +85,8 @@ export class ServerCertificate extends XprotectResource {
         caCertificatePem: ca.certificatePem,
         caId: ca.id,
         caSigningKey: ca.signingKey,
-        pfxPassword: pfxPassword === undefined ? undefined : pulumi.secret(pfxPassword),
-        adoptPfx: adoptPfx === undefined ? undefined : pulumi.secret(adoptPfx),
+        pfxPassword: secretInput(pfxPassword),
+        adoptPfx: secretInput(adoptPfx),
         ...outputProps(
           "certificatePem",
           "thumbprint",
