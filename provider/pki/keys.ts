@@ -45,15 +45,3 @@ export function keyIdentifier(spkiDer: Buffer): Buffer {
     .update(spkiDer.subarray(bits.contentStart + 1, bits.end))
     .digest();
 }
-
-/** Private keys are parsed once per process: signing many certificates with one CA key stays cheap. */
-const parsedKeys = new Map<string, KeyObject>();
-export function privateKeyObject(pem: string): KeyObject {
-  let key = parsedKeys.get(pem);
-  if (!key) {
-    key = createPrivateKey(pem);
-    if (parsedKeys.size > 64) parsedKeys.clear();
-    parsedKeys.set(pem, key);
-  }
-  return key;
-}

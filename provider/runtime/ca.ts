@@ -1,4 +1,5 @@
 /** CaCertificate's provider: make the root once, or adopt an existing one; replace it only on purpose. */
+import { createPrivateKey } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import {
   CertificateFacts,
@@ -10,7 +11,6 @@ import {
   pemToDer,
 } from "../pki";
 import { compactRsaKey } from "../pki/compact-key";
-import { privateKeyObject } from "../pki/keys";
 import { AdoptedCa, CA_ADOPT_FIELDS, CA_IDENTITY_FIELDS, CaInputs, validateCaArgs } from "../validate/ca";
 import { clockFailures, nowOf, RuntimeEnv, same, withoutProvider } from "./env";
 import { mismatches } from "./read";
@@ -92,7 +92,7 @@ async function makeOrAdopt(inputs: CaInputs, env: RuntimeEnv): Promise<CaOutputs
   const issued = issueCertificate({
     template: caTemplate(inputs),
     publicKeyDer: key.publicKeyDer,
-    selfSigningKey: privateKeyObject(key.privateKeyPem),
+    selfSigningKey: createPrivateKey(key.privateKeyPem),
     serial: randomSerial(env.randomBytes),
     now,
   });
