@@ -29,9 +29,17 @@ export interface ServerOutput {
   slots: SlotBinding[];
 }
 
-/** Reads a config value as the engine gave it (secrets decrypted), without Pulumi's secret-access warning. */
-function rawConfig(key: string): unknown {
-  const text = pulumi.runtime.getConfig(`xprotect-certs:${key}`);
+/**
+ * A config value exactly as the user set it (secrets decrypted), without Pulumi's secret-access warning. Text
+ * values (passwords, PFX, PEM) are taken as written: `12345678` stays text, and quotes stay part of the value.
+ */
+function textConfig(key: string): string | undefined {
+  return pulumi.runtime.getConfig(`xprotect-certs:${key}`);
+}
+
+/** A structured config value (a map written in the stack file or with `config set --path`), parsed. */
+function structuredConfig(key: string): unknown {
+  const text = textConfig(key);
   if (text === undefined) return undefined;
   try {
     return JSON.parse(text);
@@ -40,16 +48,39 @@ function rawConfig(key: string): unknown {
   }
 }
 
+/**
+ * The site's config has problems: nothing is registered. A RunError, so that Pulumi prints the message alone
+ * (the list of problems), with no stack trace.
+ */
+export class SiteConfigError extends pulumi.RunError {}
+
+/**
+ * The program as the engine runs it (`npm run up`, a plain `pulumi up`): {@link siteOutputs}, except that config
+ * problems are reported once, as one error diagnostic, and the run fails without registering anything. (Thrown,
+ * the same error would be printed twice by an inline program's host: once as the unhandled rejection, once as
+ * the run's result.)
+ */
 export async function siteProgram(): Promise<Record<string, unknown>> {
-  const passwords = rawConfig("pfxPasswords");
-  const { site, failures } = parseSite(rawConfig("site"), isMap(passwords) ? passwords : {}, {
-    caPfx: rawConfig("caPfx"),
-    caPfxPassword: rawConfig("caPfxPassword"),
-    caCertificatePem: rawConfig("caCertificatePem"),
-    caPrivateKeyPem: rawConfig("caPrivateKeyPem"),
-    serverPfx: rawConfig("serverPfx"),
+  try {
+    return await siteOutputs();
+  } catch (e) {
+    if (!(e instanceof SiteConfigError)) throw e;
+    pulumi.log.error(e.message);
+    return {};
+  }
+}
+
+/** Reads the config and registers the site; throws a {@link SiteConfigError} listing every config problem. */
+export async function siteOutputs(): Promise<Record<string, unknown>> {
+  const passwords = structuredConfig("pfxPasswords");
+  const { site, failures } = parseSite(structuredConfig("site"), passwords, {
+    caPfx: textConfig("caPfx"),
+    caPfxPassword: textConfig("caPfxPassword"),
+    caCertificatePem: textConfig("caCertificatePem"),
+    caPrivateKeyPem: textConfig("caPrivateKeyPem"),
+    serverPfx: structuredConfig("serverPfx"),
   });
-  if (!site) throw new Error(formatFailures(failures));
+  if (!site) throw new SiteConfigError(formatFailures(failures));
 
   const ca = new CaCertificate("site-ca", site.ca as never);
   const servers: Record<string, pulumi.Output<ServerOutput>> = {};

@@ -46,6 +46,8 @@ export type Settings = Partial<Record<(typeof SETTING_KEYS)[number], unknown>>;
 
 export interface ServerSpec extends Settings {
   name: string;
+  /** False when `role` is not one of ROLES (reported; the site's role rules leave the server out). */
+  roleKnown?: boolean;
   /** An installed certificate to adopt (base64 PFX, from xprotect-certs:serverPfx). */
   adoptPfx?: string;
   role: Role;
@@ -83,11 +85,12 @@ type Fail = (field: string, reason: string, server?: string) => void;
 
 export function parseSite(
   raw: unknown,
-  pfxPasswords: Record<string, unknown> = {},
+  passwordsConfig: unknown = {},
   adoption: SiteAdoption = {},
 ): { site?: Site; failures: SiteFailure[] } {
   const failures: SiteFailure[] = [];
   const fail: Fail = (field, reason, server) => failures.push({ server, field, reason });
+  const pfxPasswords = mapConfig("pfxPasswords", passwordsConfig, "server name to PFX password", fail);
   if (!isObject(raw)) {
     fail(
       "site",
@@ -105,17 +108,12 @@ export function parseSite(
   }
   const configKeyOf = (property: string) =>
     Object.entries(CA_ADOPTION_KEYS).find(([, input]) => input === property)?.[0];
-  for (const f of validateCaArgs(caInputs).failures) {
+  const caCheck = validateCaArgs(caInputs);
+  for (const f of caCheck.failures) {
     const key = configKeyOf(f.property);
     fail(key ? `xprotect-certs:${key}` : `ca.${f.property}`, stripProperty(f.reason, f.property));
   }
-  const serverPfx = adoption.serverPfx ?? {};
-  if (!isObject(serverPfx)) {
-    fail(
-      "xprotect-certs:serverPfx",
-      `${describeValue(serverPfx)} is not a map: give server name to base64 PFX, e.g. rec01: MIIK...`,
-    );
-  }
+  const serverPfx = mapConfig("serverPfx", adoption.serverPfx, "server name to base64 PFX", fail);
   const defaults = optionalObject(raw.defaults, "defaults", fail);
   unknownKeys(defaults, SETTING_KEYS, "defaults.", fail);
 
@@ -126,12 +124,13 @@ export function parseSite(
   }
   const servers: ServerSpec[] = [];
   for (const [name, value] of Object.entries(raw.servers)) {
-    const pfx = isObject(serverPfx) ? serverPfx[name] : undefined;
+    const pfx = own(serverPfx, name);
     const spec = parseServer(name, value, defaults, fail, pfx, own(pfxPasswords, name));
     if (spec) servers.push(spec);
   }
   siteRules(servers, fail);
-  for (const name of isObject(serverPfx) ? Object.keys(serverPfx) : []) {
+  caOutlivesRenewals(caCheck.inputs.validityDays, caCheck.adopted !== undefined, servers, fail);
+  for (const name of Object.keys(serverPfx)) {
     if (!Object.hasOwn(raw.servers, name)) {
       fail(
         `xprotect-certs:serverPfx.${name}`,
@@ -216,6 +215,8 @@ function parseServer(
     else fail(`${at}.${f.property}`, stripProperty(f.reason, f.property), name);
   }
   if (value.role === undefined || value.hostname === undefined) return undefined;
+  // A role that is not one is reported once; the role rules across the site then leave the server out.
+  const roleKnown = ROLES.includes(merged.role as Role);
   const bindingCheck = validateBindingArgs({
     role: merged.role,
     hostname: merged.hostname,
@@ -234,6 +235,7 @@ function parseServer(
   return {
     ...pick(merged, SETTING_KEYS),
     name,
+    roleKnown,
     role: bindingCheck.inputs.role,
     hostname: bindingCheck.inputs.hostname,
     dnsNames: serverCheck.inputs.dnsNames,
@@ -258,7 +260,8 @@ function siteRules(servers: ServerSpec[], fail: Fail): void {
       );
     } else byHost.set(key, s.name);
   }
-  const managers = servers.filter((s) => s.role === "managementServer");
+  const ruled = servers.filter((s) => s.roleKnown !== false);
+  const managers = ruled.filter((s) => s.role === "managementServer");
   for (const extra of managers.slice(1)) {
     fail(
       `servers.${extra.name}.role`,
@@ -269,7 +272,7 @@ function siteRules(servers: ServerSpec[], fail: Fail): void {
   const slotsOf = (s: ServerSpec): readonly Slot[] => s.slots ?? ROLE_FACTS[s.role].defaultSlots;
   const mgmt = managers[0];
   if (mgmt && slotsOf(mgmt).includes("server")) {
-    for (const s of servers) {
+    for (const s of ruled) {
       if (s.role !== "managementServer" && !slotsOf(s).includes("server")) {
         fail(
           `servers.${s.name}.slots`,
@@ -280,6 +283,36 @@ function siteRules(servers: ServerSpec[], fail: Fail): void {
       }
     }
   }
+}
+
+/** A CA valid for fewer days than a server's renewBeforeDays would make that server due as soon as issued. */
+function caOutlivesRenewals(caDays: number, adopted: boolean, servers: ServerSpec[], fail: Fail): void {
+  if (typeof caDays !== "number") return;
+  const short = servers.filter((s) => typeof s.renewBeforeDays === "number" && s.renewBeforeDays > caDays);
+  if (short.length === 0) return;
+  const listed = short.map((s) => `${s.name} (${String(s.renewBeforeDays)})`).join(", ");
+  fail(
+    "ca.validityDays",
+    `${caDays} days${adopted ? " (the adopted CA's whole validity)" : ""} is shorter than renewBeforeDays of ${listed}: their certificates would be due as ` +
+      `soon as issued. Give the CA more days than any server's renewBeforeDays, or lower those`,
+  );
+}
+
+/**
+ * A secret config key that holds a map from server name to text (`xprotect-certs:pfxPasswords`, `serverPfx`).
+ * Anything else is a failure naming the key, never ignored.
+ */
+function mapConfig(key: string, value: unknown, what: string, fail: Fail): Record<string, unknown> {
+  if (value === undefined || value === null) return {};
+  if (isObject(value)) return value;
+  // Secret: say what kind of value it is, never the value.
+  const shown = Array.isArray(value) ? "a list" : typeof value === "string" ? "a text" : `a ${typeof value}`;
+  fail(
+    `xprotect-certs:${key}`,
+    `is ${shown}, not a map: give ${what}, one entry per server, e.g. ` +
+      `npm run pulumi -- config set --secret --path '${key}["rec01"]' ... (the value is read from standard input when left out)`,
+  );
+  return {};
 }
 
 /** A map's own entry (never an inherited property such as "constructor"). */

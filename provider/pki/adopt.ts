@@ -4,7 +4,8 @@
  * be used, what must be refused and what deserves a warning.
  */
 import { createPrivateKey, createPublicKey, KeyObject, X509Certificate } from "node:crypto";
-import { contentOf, readCertificate, readTlv } from "./der-reader";
+import { children, contentOf, readCertificate, readTlv } from "./der-reader";
+import { bytesToIp } from "./names";
 import { OID } from "./oids";
 import { PfxError, readPfx } from "./pfx-read";
 import { CertificateFacts, describeCertificate, pemToDer } from "./x509";
@@ -171,14 +172,22 @@ export function issuedBy(certificateDer: Buffer, caCertificateDer: Buffer): bool
   return cert.checkIssued(ca) && cert.verify(ca.publicKey);
 }
 
-/** The DNS names and IP addresses of a certificate's subjectAltName. */
+/**
+ * The DNS names (lower case) and IP addresses of a certificate's subjectAltName, read from its DER: each
+ * address as its 4 or 16 bytes, in the canonical text `normaliseIpAddress` gives, so that an address compares
+ * equal to the configured one however either was written (Node's own text says FD00:0:0:0:0:0:0:10).
+ */
 export function subjectAltNames(certificateDer: Buffer): { dnsNames: string[]; ipAddresses: string[] } {
-  const san = new X509Certificate(certificateDer).subjectAltName ?? "";
   const dnsNames: string[] = [];
   const ipAddresses: string[] = [];
-  for (const part of san.split(/,\s*/)) {
-    if (part.startsWith("DNS:")) dnsNames.push(part.slice(4).toLowerCase());
-    else if (part.startsWith("IP Address:")) ipAddresses.push(part.slice(11));
+  const san = readCertificate(certificateDer).extensions.get(OID.subjectAltName);
+  if (!san) return { dnsNames, ipAddresses };
+  for (const name of children(san.value, readTlv(san.value, 0))) {
+    const content = contentOf(san.value, name);
+    if (name.tag === 0x82) dnsNames.push(content.toString("latin1").toLowerCase());
+    else if (name.tag === 0x87 && (content.length === 4 || content.length === 16)) {
+      ipAddresses.push(bytesToIp(content));
+    }
   }
   return { dnsNames, ipAddresses };
 }

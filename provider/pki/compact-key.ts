@@ -4,16 +4,33 @@
  * this form as an input of every server certificate, which Pulumi stores in each certificate's state.
  */
 import { createPrivateKey, KeyObject } from "node:crypto";
+import { children, readTlv } from "./der-reader";
 
 /** Version tag of the form: `rsa-pq1.<e>.<p>.<q>`, each base64url, big-endian. */
 export const COMPACT_KEY_PREFIX = "rsa-pq1";
 
-/** The compact form of an RSA private key (a KeyObject, or PEM in PKCS#1 or PKCS#8). */
+/**
+ * How many primes an RSA private key has: 2, or more for a multi-prime key (RFC 8017 A.1.2: RSAPrivateKey
+ * version 1 with otherPrimeInfos, as `openssl genpkey -pkeyopt rsa_keygen_primes:3` makes). Node's JWK export
+ * silently drops the primes past the second, so such a key has no compact form.
+ */
+export function rsaPrimeCount(key: KeyObject): number {
+  const der = key.export({ type: "pkcs1", format: "der" });
+  const fields = children(der, readTlv(der, 0));
+  const version = der[fields[0].contentStart];
+  if (version === 0 || fields.length < 10) return 2;
+  return 2 + children(der, fields[9]).length;
+}
+
+/** The compact form of an RSA private key (a KeyObject, or PEM in PKCS#1 or PKCS#8) with two primes. */
 export function compactRsaKey(key: KeyObject | string): string {
   const object = typeof key === "string" ? createPrivateKey(key) : key;
   if (object.asymmetricKeyType !== "rsa") {
     throw new Error(`compactRsaKey: a ${object.asymmetricKeyType} key is not an RSA key`);
   }
+  const primes = rsaPrimeCount(object);
+  if (primes !== 2)
+    throw new Error(`compactRsaKey: the key has ${primes} primes; only two-prime keys have a compact form`);
   const jwk = object.export({ format: "jwk" });
   return [COMPACT_KEY_PREFIX, jwk.e, jwk.p, jwk.q].join(".");
 }

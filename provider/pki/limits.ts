@@ -20,6 +20,9 @@ export const BACKDATE_MS = 10 * 60 * 1000;
 /** Random bytes in a serial number (RFC 5280 allows up to 20 octets; CA/B Forum asks for 64+ random bits). */
 export const SERIAL_BYTES = 16;
 
+/** RFC 5280's upper bound for a CN or O (ub-common-name, ub-organization-name): 64 characters. */
+export const MAX_COMMON_NAME_LENGTH = 64;
+
 /** DNS limits (RFC 1035 2.3.4). */
 export const MAX_DNS_NAME_LENGTH = 253;
 export const MAX_DNS_LABEL_LENGTH = 63;

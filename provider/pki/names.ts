@@ -72,8 +72,10 @@ export function normaliseDnsName(input: unknown): Normalised {
 }
 
 /**
- * An IP address in canonical text: IPv4 dotted decimal; IPv6 lower case and compressed as RFC 5952 says,
- * IPv4-mapped addresses as ::ffff:a.b.c.d. Zone ids (fe80::1%eth0) are refused: a certificate cannot carry one.
+ * An IP address in canonical text: IPv4 dotted decimal; IPv6 lower case and compressed as RFC 5952 says. Zone
+ * ids (fe80::1%eth0) are refused: a certificate cannot carry one. IPv4-mapped IPv6 addresses (::ffff:a.b.c.d)
+ * are refused with the IPv4 form as the fix: a client connecting to a.b.c.d over IPv4 looks for the 4-byte
+ * address in the certificate, and the 16-byte mapped form does not match it.
  */
 export function normaliseIpAddress(input: unknown): Normalised {
   if (typeof input !== "string")
@@ -87,6 +89,13 @@ export function normaliseIpAddress(input: unknown): Normalised {
   const bytes = ipToBytes(input);
   if (!bytes)
     return { ok: false, reason: `"${input}" is not an IPv4 or IPv6 address (e.g. 10.0.0.10 or fd00::10)` };
+  if (isIpv4Mapped(bytes)) {
+    const v4 = [...bytes.subarray(12)].join(".");
+    return {
+      ok: false,
+      reason: `"${input}" is an IPv4-mapped IPv6 address: clients connecting over IPv4 do not match it, write ${v4}`,
+    };
+  }
   return { ok: true, value: bytesToIp(bytes) };
 }
 
@@ -138,13 +147,15 @@ function ipv6ToBytes(text: string): Buffer | undefined {
   return out;
 }
 
-/** Canonical text of 4 or 16 address bytes (RFC 5952 for IPv6). */
+/** ::ffff:a.b.c.d (RFC 4291 2.5.5.2). */
+const isIpv4Mapped = (bytes: Buffer): boolean =>
+  bytes.length === 16 && bytes.subarray(0, 10).every((b) => b === 0) && bytes.readUInt16BE(10) === 0xffff;
+
+/** Canonical text of 4 or 16 address bytes (RFC 5952 for IPv6, with ::ffff:a.b.c.d for IPv4-mapped). */
 export function bytesToIp(bytes: Buffer): string {
   if (bytes.length === 4) return [...bytes].join(".");
   const groups = Array.from({ length: 8 }, (_, i) => bytes.readUInt16BE(i * 2));
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
-    return `::ffff:${[...bytes.subarray(12)].join(".")}`;
-  }
+  if (isIpv4Mapped(bytes)) return `::ffff:${[...bytes.subarray(12)].join(".")}`;
   // Longest run of two or more zero groups, the first one on a tie.
   let bestStart = -1;
   let bestLen = 1;

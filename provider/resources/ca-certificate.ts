@@ -2,7 +2,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { XprotectResource } from "../dynamic";
 import { outputProps, secretInput } from "./outputs";
-import { CA_EXPIRY_WARNING_DAYS, DAY_MS, RsaBits } from "../pki/limits";
+import { CA_EXPIRY_WARNING_DAYS, RsaBits } from "../pki/limits";
+import { daysLeft } from "../pki/renewal";
 import { resolveNow } from "../pki/clock";
 import { caSuitability, ExistingMaterial, isProblem, openMaterial } from "../pki/adopt";
 
@@ -128,12 +129,12 @@ export function caExpiryWarning(
 ): string | undefined {
   const now = resolveNow(env);
   if (!notAfter || !now.ok) return undefined;
-  const daysLeft = Math.floor((Date.parse(notAfter) - now.now.getTime()) / DAY_MS);
-  if (daysLeft > CA_EXPIRY_WARNING_DAYS) return undefined;
+  const left = daysLeft(notAfter, now.now);
+  if (left > CA_EXPIRY_WARNING_DAYS) return undefined;
   const when =
-    daysLeft < 0
+    left < 0
       ? `expired on ${notAfter.slice(0, 10)}`
-      : `expires on ${notAfter.slice(0, 10)} (in ${daysLeft} day${daysLeft === 1 ? "" : "s"})`;
+      : `expires on ${notAfter.slice(0, 10)} (in ${left} day${left === 1 ? "" : "s"})`;
   return (
     `The site CA ${when}. A CA is never renewed automatically: plan a new one (bump its generation), ` +
     `distribute the new root to every client, then reissue the server certificates.`

@@ -3,13 +3,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { XprotectResource } from "../dynamic";
 import { outputProps, secretInput } from "./outputs";
 import {
-  DAY_MS,
   DEFAULT_RENEW_BEFORE_DAYS,
   DEFAULT_SERVER_RSA_BITS,
   DEFAULT_SERVER_VALIDITY_DAYS,
   RsaBits,
 } from "../pki/limits";
 import type { PfxProfile } from "../pki/pkcs12";
+import { renewalBlockedByCa, renewalDueOf } from "../pki/renewal";
+import { resolveNow } from "../pki/clock";
 import type { KeyRotation } from "../validate/server";
 import { CaCertificate } from "./ca-certificate";
 
@@ -106,7 +107,7 @@ export class ServerCertificate extends XprotectResource {
     // Exact even when only renewBeforeDays changed (that alone updates nothing in the state).
     this.renewalDue = pulumi
       .all([this.notAfter, args.renewBeforeDays ?? DEFAULT_RENEW_BEFORE_DAYS])
-      .apply(([notAfter, days]) => new Date(Date.parse(notAfter) - days * DAY_MS).toISOString());
+      .apply(([notAfter, days]) => renewalDueOf(notAfter, days));
     this.requested = pulumi
       .all([
         args.dnsNames,
@@ -123,6 +124,28 @@ export class ServerCertificate extends XprotectResource {
         );
       }
     });
+    pulumi
+      .all([
+        this.notAfter,
+        this.renewalDue,
+        ca.notAfter,
+        args.renewBeforeDays ?? DEFAULT_RENEW_BEFORE_DAYS,
+        args.validityDays ?? DEFAULT_SERVER_VALIDITY_DAYS,
+        args.autoRenew ?? true,
+      ])
+      .apply(([notAfter, renewalDue, caNotAfter, renewBeforeDays, validityDays, autoRenew]) => {
+        const now = resolveNow(process.env);
+        if (!autoRenew || !now.ok || !notAfter || !caNotAfter) return;
+        if (renewalBlockedByCa({ notAfter, renewBeforeDays, validityDays, caNotAfter, now: now.now })) {
+          pulumi.log.warn(
+            `due for renewal since ${renewalDue.slice(0, 10)}, but this certificate already ends with the site CA ` +
+              `(${caNotAfter.slice(0, 10)}): a new one would not last longer, so it is not reissued. Plan a new ` +
+              `CA now (bump ca.generation and unprotect the CA, then trust the new root on every client) and ` +
+              `reissue from it before ${caNotAfter.slice(0, 10)}`,
+            this,
+          );
+        }
+      });
     pulumi
       .all([this.validityCapped, this.notAfter, args.validityDays ?? DEFAULT_SERVER_VALIDITY_DAYS])
       .apply(([capped, notAfter, days]) => {

@@ -7,7 +7,6 @@ import { createHash, createPrivateKey } from "node:crypto";
 import {
   buildPfx,
   CertificateFacts,
-  DAY_MS,
   derToPem,
   describeCertificate,
   issueCertificate,
@@ -20,6 +19,7 @@ import { openMaterial, isProblem } from "../pki/adopt";
 import { expandRsaKeyCached } from "../pki/compact-key";
 import { keyPairFromPrivateKey, KeyPair } from "../pki/keys";
 import { readPfx } from "../pki/pfx-read";
+import { renewalDueOf, renewalHelps } from "../pki/renewal";
 import { isUnknown } from "../validate/fields";
 import { ServerInputs, validateServerArgs } from "../validate/server";
 import { clockFailures, nowOf, RuntimeEnv, same, withoutProvider } from "./env";
@@ -65,15 +65,28 @@ export function planServerChange(olds: ServerOutputs, news: ServerInputs, now: D
   if (adopt) return { reissue: [], rebuildPfx: [], adopt };
   const reissue: string[] = REISSUE_FIELDS.filter((f) => !same(olds[f], news[f]));
   if (caThumbprintNow(news) !== olds.caThumbprint) reissue.push("ca");
-  if (news.autoRenew === true && isDue(olds.notAfter, news.renewBeforeDays, now)) reissue.push("renewalDue");
+  if (news.autoRenew === true && clockRenews(olds.notAfter, news, now)) reissue.push("renewalDue");
   const rebuildPfx: string[] = PFX_FIELDS.filter((f) => !same(olds[f], news[f]));
   if (passwordChanges(olds, news)) rebuildPfx.push("pfxPassword");
   return { reissue, rebuildPfx, adopt };
 }
 
-export function isDue(notAfter: string, renewBeforeDays: number, now: Date): boolean {
-  if (isUnknown(renewBeforeDays)) return false;
-  return now.getTime() >= Date.parse(notAfter) - renewBeforeDays * DAY_MS;
+/** Due, and a reissue now would end later than `notAfter` (not when the CA's own end holds it back). */
+function clockRenews(notAfter: string, news: ServerInputs, now: Date): boolean {
+  if (isUnknown(news.renewBeforeDays) || isUnknown(news.validityDays)) return false;
+  return renewalHelps({
+    notAfter,
+    renewBeforeDays: news.renewBeforeDays,
+    validityDays: news.validityDays,
+    caNotAfter: caNotAfterOf(news.caCertificatePem),
+    now,
+  });
+}
+
+/** The issuing CA's notAfter (undefined while unknown at preview). */
+function caNotAfterOf(caCertificatePem: string): string | undefined {
+  if (isUnknown(caCertificatePem)) return undefined;
+  return describeCertificate(pemToDer(caCertificatePem)).notAfter;
 }
 
 function passwordChanges(olds: ServerOutputs, news: ServerInputs): boolean {
@@ -84,7 +97,8 @@ function passwordChanges(olds: ServerOutputs, news: ServerInputs): boolean {
 export function serverProvider(env: RuntimeEnv): pulumi.dynamic.ResourceProvider {
   return {
     async check(olds, news) {
-      const { inputs, failures } = validateServerArgs(news, olds);
+      const now = env.now();
+      const { inputs, failures } = validateServerArgs(news, olds, now.ok ? now.now : new Date());
       return { inputs, failures: [...failures, ...clockFailures(env)] };
     },
 
@@ -205,10 +219,16 @@ async function issue(
   };
 }
 
-/** Takes over an installed certificate: same certificate and key, in a PFX built to the declared settings. */
-function adopt(news: ServerInputs, env: RuntimeEnv): ServerOutputs {
+/**
+ * Takes over an installed certificate: same certificate and key, in a PFX built to the declared settings. One
+ * that is already due (with autoRenew) is replaced at once by a new certificate from the CA, as the preview's
+ * warning says, rather than kept for one up and reissued by the next.
+ */
+async function adopt(news: ServerInputs, env: RuntimeEnv): Promise<ServerOutputs> {
   const opened = openMaterial({ kind: "pfx", pfxBase64: news.adoptPfx!, password: news.pfxPassword ?? "" });
   if (isProblem(opened)) throw new Error(`adoptPfx: ${opened.reason}`);
+  if (news.autoRenew && clockRenews(opened.facts.notAfter, news, nowOf(env)))
+    return issue(news, env, undefined);
   const certificatePem = derToPem(opened.certificateDer);
   const privateKeyPem = opened.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
   return {
@@ -258,9 +278,6 @@ function pfxOf(
     randomBytes: env.randomBytes,
   }).toString("base64");
 }
-
-export const renewalDueOf = (notAfter: string, renewBeforeDays: number): string =>
-  new Date(Date.parse(notAfter) - renewBeforeDays * DAY_MS).toISOString();
 
 /** The signing CA's thumbprint, from its id when known (at preview, while the CA updates), else from its PEM. */
 function caThumbprintNow(news: ServerInputs): string | undefined {

@@ -3,20 +3,19 @@ import {
   ALLOWED_RSA_BITS,
   DEFAULT_CA_RSA_BITS,
   DEFAULT_CA_VALIDITY_DAYS,
+  MAX_COMMON_NAME_LENGTH,
   MAX_FRIENDLY_NAME_LENGTH,
   MAX_VALIDITY_DAYS,
   RsaBits,
 } from "../pki/limits";
 import { caSuitability, commonNameOf } from "../pki/adopt";
-import { compactRsaKey } from "../pki/compact-key";
+import { compactRsaKey, rsaPrimeCount } from "../pki/compact-key";
 import { DAY_MS } from "../pki/limits";
 import { openGiven } from "./adopt";
 import { Checker, CheckFailure, isUnknown, UNKNOWN } from "./fields";
 
 export const DEFAULT_CA_COMMON_NAME = "VMS Certificate Authority";
 export const DEFAULT_CA_FRIENDLY_NAME = "VMS CA Certificate";
-/** X.520 upper bound for CN and O. */
-export const MAX_NAME_ATTRIBUTE_LENGTH = 64;
 
 export interface CaInputs {
   commonName: string;
@@ -85,11 +84,11 @@ export function validateCaArgs(
   const inputs: CaInputs = {
     commonName: c.text("commonName", news.commonName, {
       default: DEFAULT_CA_COMMON_NAME,
-      maxLength: MAX_NAME_ATTRIBUTE_LENGTH,
+      maxLength: MAX_COMMON_NAME_LENGTH,
       example: DEFAULT_CA_COMMON_NAME,
     })!,
     organization: c.text("organization", news.organization, {
-      maxLength: MAX_NAME_ATTRIBUTE_LENGTH,
+      maxLength: MAX_COMMON_NAME_LENGTH,
       example: "Example Security Ltd",
     }),
     rsaBits: c.oneOf("rsaBits", news.rsaBits, ALLOWED_RSA_BITS, DEFAULT_CA_RSA_BITS),
@@ -137,6 +136,17 @@ function adoptCa(
   for (const problem of suitability.problems) c.fail(blame, `cannot be the site CA: ${problem}`);
   if (!ALLOWED_RSA_BITS.includes(opened.rsaBits as RsaBits)) {
     c.fail(blame, `its RSA key has ${opened.rsaBits} bits: only ${ALLOWED_RSA_BITS.join(", ")} are accepted`);
+  }
+  const primes = rsaPrimeCount(opened.privateKey);
+  if (primes !== 2) {
+    const keyField =
+      news.adoptPfx !== undefined && news.adoptPfx !== null ? "adoptPfx" : "adoptPrivateKeyPem";
+    c.fail(
+      keyField,
+      `its RSA key has ${primes} primes (a multi-prime key, e.g. from openssl genpkey -pkeyopt rsa_keygen_primes:${primes}): ` +
+        `server certificates are signed with two-prime RSA keys only, so this CA cannot be adopted. Adopt a CA whose ` +
+        `key has two primes (Windows and OpenSSL make those by default), or leave the adoption inputs out to have a new CA made`,
+    );
   }
   const f = opened.facts;
   return {

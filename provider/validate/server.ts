@@ -3,7 +3,9 @@ import {
   ALLOWED_RSA_BITS,
   DEFAULT_RENEW_BEFORE_DAYS,
   DEFAULT_SERVER_RSA_BITS,
+  DAY_MS,
   DEFAULT_SERVER_VALIDITY_DAYS,
+  MAX_COMMON_NAME_LENGTH,
   MAX_FRIENDLY_NAME_LENGTH,
   MAX_VALIDITY_DAYS,
   RsaBits,
@@ -13,7 +15,8 @@ import { PFX_PROFILES, PfxProfile } from "../pki/pkcs12";
 import { AdoptedMaterial, issuedBy, subjectAltNames } from "../pki/adopt";
 import { createPublicKey, X509Certificate } from "node:crypto";
 import { expandRsaKeyCached, isCompactRsaKey } from "../pki/compact-key";
-import { pemToDer } from "../pki/x509";
+import { CertificateFacts, describeCertificate, pemToDer } from "../pki/x509";
+import { MIN_CERTIFICATE_LIFETIME_MS } from "../pki/renewal";
 import { openGiven } from "./adopt";
 import { Checker, CheckFailure, isUnknown, UNKNOWN } from "./fields";
 
@@ -55,12 +58,13 @@ export interface ServerInputs {
 export function validateServerArgs(
   news: Record<string, unknown>,
   olds?: Record<string, unknown>,
+  now: Date = new Date(),
 ): {
   inputs: ServerInputs;
   failures: CheckFailure[];
 } {
   const c = new Checker();
-  checkCa(c, news.caCertificatePem, news.caSigningKey);
+  const ca = checkCa(c, news.caCertificatePem, news.caSigningKey);
   const validityDays = c.integer("validityDays", news.validityDays, {
     min: 1,
     max: MAX_VALIDITY_DAYS,
@@ -84,6 +88,7 @@ export function validateServerArgs(
         `use fewer days (e.g. ${Math.max(1, Math.floor(validityDays / 4))})`,
     );
   }
+  if (ca) checkCaLifetime(c, ca, renewBeforeDays, now);
   const inputs: ServerInputs = {
     caCertificatePem: news.caCertificatePem as string,
     ...(typeof news.caId === "string" ? { caId: news.caId } : {}),
@@ -104,6 +109,16 @@ export function validateServerArgs(
     })!,
     includeChain: c.boolean("includeChain", news.includeChain, true),
   };
+  const first = inputs.dnsNames[0];
+  if (typeof first === "string" && !isUnknown(first) && first.length > MAX_COMMON_NAME_LENGTH) {
+    const shorter = inputs.dnsNames.find((n) => typeof n === "string" && n.length <= MAX_COMMON_NAME_LENGTH);
+    c.fail(
+      "dnsNames[0]",
+      `"${first}" is ${first.length} characters long; the first DNS name becomes the subject CN, which holds at ` +
+        `most ${MAX_COMMON_NAME_LENGTH} (RFC 5280, MAX_COMMON_NAME_LENGTH): put a shorter name first` +
+        (shorter ? ` (e.g. "${shorter}")` : ", e.g. the server's short host name"),
+    );
+  }
   const password = news.pfxPassword;
   if (password !== undefined && password !== null) {
     if (isUnknown(password)) inputs.pfxPassword = password as string;
@@ -190,25 +205,54 @@ function checkAdopted(
   return opened.facts.thumbprint;
 }
 
+/**
+ * A CA whose end is too close issues nothing useful: refused for every server, naming the CA and the way out.
+ * A CA valid for fewer days in all than renewBeforeDays would make every certificate due as soon as issued.
+ */
+function checkCaLifetime(c: Checker, ca: CertificateFacts, renewBeforeDays: number, now: Date): void {
+  const named = `the site CA "${ca.subject}" (${ca.thumbprint})`;
+  const left = Date.parse(ca.notAfter) - now.getTime();
+  if (left < MIN_CERTIFICATE_LIFETIME_MS) {
+    c.fail(
+      "caCertificatePem",
+      `${named} ${left <= 0 ? "expired" : "expires"} on ${ca.notAfter}, so a certificate issued now would be valid ` +
+        `for less than a day (MIN_CERTIFICATE_LIFETIME_MS). A CA is never renewed by the clock: make a new one ` +
+        `(bump ca.generation and unprotect the CA, see the README's "What a change does"), then trust its root on ` +
+        `every client and server`,
+    );
+    return;
+  }
+  const caDays = Math.floor((Date.parse(ca.notAfter) - Date.parse(ca.notBefore)) / DAY_MS);
+  if (!isUnknown(renewBeforeDays) && renewBeforeDays > caDays) {
+    c.fail(
+      "renewBeforeDays",
+      `${renewBeforeDays} is more than ${named} is valid in all (${caDays} days): every certificate would be due as ` +
+        `soon as it is issued. Use fewer days than the CA's validityDays, or a CA valid longer`,
+    );
+  }
+}
+
 /** The CA inputs come from a CaCertificate: a certificate, and the compact form of its own key. */
-function checkCa(c: Checker, caPem: unknown, signingKey: unknown): void {
+function checkCa(c: Checker, caPem: unknown, signingKey: unknown): CertificateFacts | undefined {
   const pass = "pass the site's CaCertificate as `ca`";
   let caPublicKey: Buffer | undefined;
+  let facts: CertificateFacts | undefined;
   if (!isUnknown(caPem)) {
     if (typeof caPem !== "string" || !caPem.includes("-----BEGIN"))
       c.fail("caCertificatePem", `missing: ${pass}`);
     else {
       try {
         caPublicKey = new X509Certificate(caPem).publicKey.export({ type: "spki", format: "der" });
+        facts = describeCertificate(pemToDer(caPem));
       } catch {
         c.fail("caCertificatePem", `is not a certificate (it does not parse): ${pass}`);
       }
     }
   }
-  if (isUnknown(signingKey)) return;
+  if (isUnknown(signingKey)) return facts;
   if (!isCompactRsaKey(signingKey)) {
     c.fail("caSigningKey", `missing: ${pass}`);
-    return;
+    return facts;
   }
   try {
     const publicKey = createPublicKey(expandRsaKeyCached(signingKey)).export({ type: "spki", format: "der" });
@@ -218,4 +262,5 @@ function checkCa(c: Checker, caPem: unknown, signingKey: unknown): void {
   } catch (e) {
     c.fail("caSigningKey", `is damaged (${(e as Error).message}): ${pass}`);
   }
+  return facts;
 }

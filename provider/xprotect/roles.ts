@@ -88,7 +88,7 @@ export function enableEncryptionCommand(slot: Slot, thumbprint: string): string 
 }
 
 /** The Windows account forms the installer can grant key access to. */
-const DOWN_LEVEL = /^(?:\.|[A-Za-z0-9][A-Za-z0-9 ._-]{0,62})\\[^\\/"[\]:;|=,+*?<>@]{1,104}$/;
+const DOWN_LEVEL = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,62}\\[^\\/"[\]:;|=,+*?<>@]{1,104}$/;
 const UPN = /^[^\\/"[\]:;|=,+*?<>@\s]{1,104}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$/;
 
 /** undefined when acceptable; otherwise why not, with the forms that are. */
@@ -97,6 +97,13 @@ export function serviceAccountProblem(account: unknown): string | undefined {
     return `${JSON.stringify(account)} is not an account: use DOMAIN\\name, name@domain, NT AUTHORITY\\NETWORK SERVICE or NT SERVICE\\<service>`;
   }
   if (account !== account.trim()) return `"${account}" has leading or trailing spaces`;
+  if (account.startsWith(".\\")) {
+    const name = account.slice(2);
+    return (
+      `"${account}" names a local account with ".", which Windows cannot resolve when the installer grants it ` +
+      `read access to the key: write the server's computer name instead, e.g. REC01\\${name}`
+    );
+  }
   if (DOWN_LEVEL.test(account) || UPN.test(account)) return undefined;
   return `"${account}" is not a Windows account name: use DOMAIN\\name, name@domain, NT AUTHORITY\\NETWORK SERVICE or NT SERVICE\\<service>`;
 }

@@ -199,6 +199,18 @@ describe("adopting the vendor's CA", () => {
       /not both/,
     ],
     [
+      "a key with three primes (PEM): kept whole or refused, never damaged",
+      () => ({ adoptCertificatePem: fx.multiPrimeCa.certPem, adoptPrivateKeyPem: fx.multiPrimeCa.keyPem }),
+      "adoptPrivateKeyPem",
+      /has 3 primes \(a multi-prime key.*cannot be adopted.*two primes/,
+    ],
+    [
+      "a key with three primes (PFX)",
+      () => ({ adoptPfx: fx.multiPrimeCa.pfx3des, adoptPfxPassword: FIXTURE_PASSWORD }),
+      "adoptPfx",
+      /has 3 primes/,
+    ],
+    [
       "a commonName beside it",
       () => ({ adoptPfx: fx.vendorCa.pfx3des, adoptPfxPassword: FIXTURE_PASSWORD, commonName: "Mine" }),
       "commonName",
@@ -271,6 +283,56 @@ describe("adopting an installed server certificate", () => {
     expect(without.failures ?? []).toEqual([]);
     expect(without.inputs).not.toHaveProperty("adoptPfx");
     expect((await serverProvider(env).diff!("id", outs, without.inputs)).changes).toBe(false);
+  });
+
+  test("already due when adopted: a new certificate is issued in the same up, not one up later", async () => {
+    // The vendor's server certificate is valid 365 days: 10 days before its end it is inside renewBeforeDays (30).
+    const notAfter = Date.parse(new X509Certificate(fx.vendorServer.certPem).validTo);
+    const now = notAfter - 10 * 86400_000;
+    env.setNow(new Date(now).toISOString());
+    const r = await check("server", adoptArgs());
+    expect(r.failures ?? []).toEqual([]);
+    const outs = (await serverProvider(env).create(r.inputs)).outs as ServerOutputs;
+    expect(outs.thumbprint).not.toBe(fx.vendorServer.thumbprint);
+    expect(env.keys).toBe(1);
+    expect(Date.parse(outs.notAfter)).toBeGreaterThan(notAfter);
+    const attime = String(Math.floor(now / 1000));
+    const verified = openssl(
+      ["verify", "-attime", attime, "-purpose", "sslserver", "-CAfile", "ca.pem", "leaf.pem"],
+      {
+        "ca.pem": fx.vendorCa.certPem,
+        "leaf.pem": outs.certificatePem,
+      },
+    );
+    expect(verified.stdout.trim()).toBe("leaf.pem: OK");
+    // The next up has nothing to do.
+    const again = await check("server", adoptArgs(), r.inputs);
+    expect((await serverProvider(env).diff!("id", outs, again.inputs)).changes).toBe(false);
+  });
+
+  test("a certificate with an IPv6 address, issued by this project, can be adopted however the address is written", async () => {
+    const issued = await check("server", serverArgs(ca, { ipAddresses: ["fd00::10"] }));
+    const original = (await serverProvider(env).create(issued.inputs)).outs as ServerOutputs;
+    for (const written of ["fd00::10", "FD00:0:0:0:0:0:0:10", "fd00:0000::0010"]) {
+      const r = await check(
+        "server",
+        serverArgs(ca, { ipAddresses: [written], adoptPfx: original.pfx, pfxPassword: original.pfxPassword }),
+      );
+      expect(r.failures ?? []).toEqual([]);
+      const outs = (await serverProvider(env).create(r.inputs)).outs as ServerOutputs;
+      expect(outs.thumbprint).toBe(original.thumbprint);
+    }
+    const other = await check(
+      "server",
+      serverArgs(ca, {
+        ipAddresses: ["fd00::11"],
+        adoptPfx: original.pfx,
+        pfxPassword: original.pfxPassword,
+      }),
+    );
+    expect(other.failures?.find((f) => f.property === "ipAddresses")?.reason).toMatch(
+      /\["fd00::11"\] differ from the adopted certificate's \["fd00::10"\]/,
+    );
   });
 
   test("due: reissued by the clock like any other", async () => {

@@ -324,6 +324,9 @@ test("8. an invalid config fails at preview with a field-named message and leave
   const e = await step("preview of an invalid config", () => site.npmRun("preview"));
   expect(e.code).not.toBe(0);
   expect(e.output).toMatch(/servers\.rec01\.rsaBits: 1024 is not allowed: use one of 2048, 3072, 4096/);
+  // The list once, and no stack trace.
+  expect(e.output.match(/- servers\.rec01\.rsaBits: 1024/g)).toHaveLength(1);
+  expect(e.output).not.toMatch(/Unhandled exception|\n\s+at .*\.js:\d+/);
   const u = await site.npmRun("up");
   expect(u.code).not.toBe(0);
   expect(u.output).toMatch(/nothing was issued or changed/);

@@ -35,6 +35,8 @@ export interface Fixtures {
   noCertSign: Pair;
   /** A base64 PFX of vendorCa without its key. */
   caPfxWithoutKey: string;
+  /** A CA like vendorCa whose RSA key has three primes (openssl genpkey -pkeyopt rsa_keygen_primes:3). */
+  multiPrimeCa: Pair;
 }
 
 const CONFIG = `[req]
@@ -109,6 +111,13 @@ export function makeFixtures(): Fixtures {
     selfSigned("notCa", "Not A CA", "not_ca");
     selfSigned("noCertSign", "No CertSign", "no_cert_sign");
     run("pkcs12 -export -nokeys -in vendorCa.pem -out nokey.pfx -passout", `pass:${FIXTURE_PASSWORD}`);
+    run(
+      "genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -pkeyopt rsa_keygen_primes:3 -out multiPrimeCa.key",
+    );
+    run(
+      "req -x509 -key multiPrimeCa.key -out multiPrimeCa.pem -days 3650 -config openssl.cnf -extensions vendor_ca -subj",
+      "/CN=Three Primes CA",
+    );
     return {
       vendorCa: pair("vendorCa"),
       vendorServer: pair("vendorServer"),
@@ -117,6 +126,7 @@ export function makeFixtures(): Fixtures {
       notCa: pair("notCa"),
       noCertSign: pair("noCertSign"),
       caPfxWithoutKey: readFileSync(join(dir, "nokey.pfx")).toString("base64"),
+      multiPrimeCa: pair("multiPrimeCa"),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -15,7 +15,7 @@ import type { CheckFailure } from "../../provider/validate/fields";
 import { caProvider, CaOutputs } from "../../provider/runtime/ca";
 import { serverProvider } from "../../provider/runtime/server";
 import { bindingProvider } from "../../provider/runtime/binding";
-import { siteProgram } from "../../stacks";
+import { siteOutputs as siteProgram } from "../../stacks";
 import { testEnv, TestEnv } from "../helpers/env";
 import { caInputsOf, goodBindingArgs } from "./fixtures";
 
@@ -91,6 +91,12 @@ const PROVIDER_ROWS: ProviderRow[] = [
   server("a wildcard", { dnsNames: ["*.vms.example.local"] }, "dnsNames[0]", '"*.vms.example.local"'),
   server("a partial wildcard", { dnsNames: ["rec*.vms.example.local"] }, "dnsNames[0]", "rec*"),
   server("a name over 253 characters", { dnsNames: [LONG_NAME] }, "dnsNames[0]", "254 characters"),
+  server(
+    "a first DNS name over 64 characters (it becomes the subject CN)",
+    { dnsNames: [`${"r".repeat(60)}.vms.example.local`, "rec01"] },
+    "dnsNames[0]",
+    'is 78 characters long; the first DNS name becomes the subject CN, which holds at most 64 (RFC 5280, MAX_COMMON_NAME_LENGTH): put a shorter name first (e.g. "rec01")',
+  ),
   server("a label over 63 characters", { dnsNames: [LONG_LABEL] }, "dnsNames[0]", "label of 64 characters"),
   server("an underscore", { dnsNames: ["rec_01.vms.example.local"] }, "dnsNames[0]", '"rec_01"'),
   server("a leading hyphen", { dnsNames: ["-rec01.vms.example.local"] }, "dnsNames[0]", '"-rec01"'),
@@ -108,6 +114,12 @@ const PROVIDER_ROWS: ProviderRow[] = [
   server("nine IPv6 groups", { ipAddresses: ["1:2:3:4:5:6:7:8:9"] }, "ipAddresses[0]", "1:2:3:4:5:6:7:8:9"),
   server("two :: in IPv6", { ipAddresses: ["fd00::1::2"] }, "ipAddresses[0]", '"fd00::1::2"'),
   server("a CIDR range", { ipAddresses: ["10.0.0.0/24"] }, "ipAddresses[0]", '"10.0.0.0/24"'),
+  server(
+    "an IPv4-mapped IPv6 address (IPv4 clients do not match it)",
+    { ipAddresses: ["::FFFF:0a00:000b"] },
+    "ipAddresses[0]",
+    "write 10.0.0.11",
+  ),
   server("an address as a number", { ipAddresses: [167772171] }, "ipAddresses[0]", "number 167772171"),
   server("a number where a list belongs", { ipAddresses: 10 }, "ipAddresses", "number 10"),
   server(
@@ -161,6 +173,7 @@ const PROVIDER_ROWS: ProviderRow[] = [
   binding("an account with a space before", { serviceAccount: " VMS\\svc" }, "serviceAccount", '" VMS\\svc"'),
   binding("an account with a slash", { serviceAccount: "VMS/svc-rec" }, "serviceAccount", '"VMS/svc-rec"'),
   binding("an account as a number", { serviceAccount: 42 }, "serviceAccount", "42"),
+  binding("a local account as .\\name", { serviceAccount: ".\\svc-rec" }, "serviceAccount", "REC01\\svc-rec"),
   binding(
     "a mobile certificate Apple refuses",
     { role: "mobileServer", slots: undefined, certificateValidityDays: 900 },
@@ -573,10 +586,10 @@ const NORMALISED: NormalisedRow[] = [
     expected: { dnsNames: ["rec01.vms.example.local"] },
   },
   {
-    what: "a name of 253 characters, with its trailing dot (254)",
+    what: "a name of 253 characters, with its trailing dot (254), after a first name short enough for the CN",
     resource: "ServerCertificate",
-    args: { dnsNames: [`${NAME_253}.`] },
-    expected: { dnsNames: [NAME_253] },
+    args: { dnsNames: ["rec01.vms.example.local", `${NAME_253}.`] },
+    expected: { dnsNames: ["rec01.vms.example.local", NAME_253] },
   },
   {
     what: "upper case is lower-cased",
@@ -608,12 +621,6 @@ const NORMALISED: NormalisedRow[] = [
     args: { ipAddresses: ["FD00::12", "::1"] },
     expected: { ipAddresses: ["fd00::12", "::1"] },
   },
-  {
-    what: "IPv4-mapped IPv6 is written with its IPv4 part dotted",
-    resource: "ServerCertificate",
-    args: { ipAddresses: ["::FFFF:0a00:000b", "0:0:0:0:0:ffff:10.0.0.12"] },
-    expected: { ipAddresses: ["::ffff:10.0.0.11", "::ffff:10.0.0.12"] },
-  },
 ];
 
 describe.each(NORMALISED.map((r) => [r.what, r] as const))("accepted: %s", (_name, r) => {
@@ -630,12 +637,12 @@ test("accepted: the site config normalises host names, DNS names and addresses b
   site.servers.rec01 = {
     role: "recordingServer",
     hostname: "REC01.VMS.example.local.",
-    ipAddresses: ["0:0:0:0:0:ffff:a00:b", "FD00:0:0:0::11"],
+    ipAddresses: ["10.0.0.11", "FD00:0:0:0::11"],
   };
   expect(await runSite(site)).toBeUndefined();
   const cert = registered.find((r) => r.type === "ServerCertificate" && r.name === "rec01")!;
   const bound = registered.find((r) => r.type === "CertificateBinding" && r.name === "rec01")!;
   expect(cert.inputs.dnsNames).toEqual(["rec01.vms.example.local"]);
-  expect(cert.inputs.ipAddresses).toEqual(["::ffff:10.0.0.11", "fd00::11"]);
+  expect(cert.inputs.ipAddresses).toEqual(["10.0.0.11", "fd00::11"]);
   expect(bound.inputs.hostname).toBe("rec01.vms.example.local");
 });

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import Ajv2020 from "ajv/dist/2020";
 import { parse } from "yaml";
-import { siteProgram } from "../../stacks";
+import { siteOutputs as siteProgram } from "../../stacks";
 import { SLOT_GROUP_IDS, Slot } from "../../provider/xprotect/roles";
 
 const exampleSite = (): Record<string, unknown> =>

@@ -181,6 +181,12 @@ describe("CertificateBinding arguments", () => {
     ],
     ["an empty service account", { serviceAccount: "" }, "serviceAccount", /is not an account/],
     [
+      "a local account written .\\name (Windows cannot resolve it when granting key access)",
+      { serviceAccount: ".\\localsvc" },
+      "serviceAccount",
+      /"\.\\localsvc" names a local account with "\.", which .*computer name instead, e\.g\. REC01\\localsvc$/,
+    ],
+    [
       "a mobile certificate Apple clients refuse",
       { role: "mobileServer", certificateValidityDays: 900 },
       "certificate",
@@ -210,7 +216,7 @@ describe("CertificateBinding arguments", () => {
     "VMS\\svc-xprotect",
     "svc-xprotect@vms.example.local",
     "NT SERVICE\\MilestoneXProtectRecordingServer",
-    ".\\localsvc",
+    "REC01\\localsvc",
   ])("%s is a service account", (serviceAccount) => {
     expect(validateBindingArgs(binding({ serviceAccount })).failures).toEqual([]);
   });
