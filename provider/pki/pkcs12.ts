@@ -7,8 +7,14 @@
  * - modern-aes256: PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) and an HMAC-SHA256 MAC, as Windows' own
  *   AES256_SHA256 export writes it. Windows 10 1709+ and Server 2019+ import it; older Windows cannot.
  *
- * Layout: the shrouded key bag and the leaf's certificate bag share a localKeyId (the SHA-1 of the leaf)
- * and carry the friendly name; each chain certificate has a bag of its own.
+ * Layout: the shrouded key bag and the leaf's certificate bag share a localKeyId (the SHA-1 of the leaf); the
+ * leaf's bag carries the friendly name Windows shows; each chain certificate has a bag of its own.
+ *
+ * The key bag carries no friendlyName. On a key bag, Windows reads that attribute as the key container name to
+ * import the key under, and its own export (Export-PfxCertificate) writes the key's container name there, never
+ * the certificate's friendly name (dotnet/corefx#8408; OctopusDeploy/Issues#3689: "VMS SSL Certificate", with
+ * spaces, as a container name breaks CNG key use in WCF). Without it Windows makes a fresh unique name, as .NET's
+ * own test PFX files were changed to do.
  */
 import * as crypto from "node:crypto";
 import { createCipheriv, createHash, createHmac, pbkdf2Sync } from "node:crypto";
@@ -40,9 +46,10 @@ export function buildPfx(req: PfxRequest): Buffer {
   const iterations = req.iterations ?? PKCS12_ITERATIONS;
   if (!req.password) throw new Error("buildPfx: the password is empty");
   const localKeyId = createHash("sha1").update(req.certificateDer).digest();
+  const localKeyIdAttribute = der.sequence(der.oid(OID.localKeyId), der.setOf(der.octetString(localKeyId)));
   const leafAttributes = [
     der.sequence(der.oid(OID.friendlyName), der.setOf(der.bmpString(req.friendlyName))),
-    der.sequence(der.oid(OID.localKeyId), der.setOf(der.octetString(localKeyId))),
+    localKeyIdAttribute,
   ];
 
   const encrypt = (plain: Buffer): { algorithm: Buffer; cipherText: Buffer } =>
@@ -54,7 +61,7 @@ export function buildPfx(req: PfxRequest): Buffer {
   const keyBag = der.sequence(
     der.oid(OID.pkcs8ShroudedKeyBag),
     der.explicit(0, der.sequence(shrouded.algorithm, der.octetString(shrouded.cipherText))),
-    der.setOf(...leafAttributes),
+    der.setOf(localKeyIdAttribute),
   );
   const certBag = (certDer: Buffer, attributes: Buffer[]): Buffer =>
     der.sequence(

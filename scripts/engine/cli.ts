@@ -186,7 +186,9 @@ async function runOperation(op: Operation, args: CliArgs): Promise<number> {
 
 async function runRawPulumi(rest: string[]): Promise<number> {
   const { cli, env } = await pulumiCliEnv();
-  const child = spawn(cli.path, rest, { cwd: repoRoot(), env, stdio: "inherit" });
+  // Standard input is passed through: `config set --secret KEY` reads the value from it (no secret in argv).
+  const cwd = process.env.XPROTECT_CERTS_WORKDIR || repoRoot();
+  const child = spawn(cli.path, rest, { cwd, env, stdio: "inherit" });
   // The child gets Ctrl-C from the terminal itself.
   const onSigint = (): void => undefined;
   process.on("SIGINT", onSigint);

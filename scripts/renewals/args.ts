@@ -2,15 +2,19 @@
 
 export const DEFAULT_WITHIN_DAYS = 30;
 
-export const USAGE = `Usage: npm run renewals -- --stack NAME [options]
-       (or: node dist/scripts/renewals/cli.js --stack NAME [options])
+/** The stack every npm command works on unless told otherwise (as npm run up, preview, refresh, destroy). */
+export const DEFAULT_STACK = "example";
+
+export const USAGE = `Usage: npm run renewals -- [--stack NAME] [options]
+       (or: node dist/scripts/renewals/cli.js [--stack NAME] [options])
 
 Lists the server certificates of a stack that are due for renewal (renewalDue or notAfter within the window)
 and the CA if it expires within max(180, window) days. With --apply, bumps \`generation\` of each due server in
 the stack file so that the next \`npm run up\` reissues exactly those (for sites with autoRenew: false).
 
 Options:
-  --stack NAME, -s NAME  The stack (outputs from its state; stack file stacks/Pulumi.NAME.yaml)
+  --stack NAME, -s NAME  The stack (default: ${DEFAULT_STACK}, as npm run up; outputs from its state; stack
+                         file stacks/Pulumi.NAME.yaml)
   --within DAYS          The window in days (default ${DEFAULT_WITHIN_DAYS}); 0 = only what is due or expired now
   --apply                Bump generation of each due server in the stack file (idempotent until \`up\`)
   --pr-body FILE         Write a pull request title (first line) and markdown body to FILE
@@ -107,12 +111,9 @@ export function parseArgs(argv: string[]): RenewalsArgs {
       `--stack "${args.stack}" is not a stack name: use letters, digits, "-", "_" or ".", e.g. example`,
     );
   }
-  if (args.stack === undefined && !args.outputs) {
-    throw new Error("--stack NAME is needed to read the outputs (or give --outputs FILE)");
-  }
-  if (args.stack === undefined && args.apply && !args.configFile) {
-    throw new Error("--apply needs --stack NAME (or --config-file FILE) to find the stack file to edit");
-  }
+  // Outputs from a file name no stack: --apply then edits the default stack's file unless --config-file says.
+  if (args.stack === undefined && (!args.outputs || (args.apply && !args.configFile)))
+    args.stack = DEFAULT_STACK;
   return args;
 }
 

@@ -1,4 +1,5 @@
 /** The built CLI (dist/scripts/renewals/cli.js) run as a child process: output, files and exit codes. */
+import { parseArgs } from "../../scripts/renewals/args";
 import { execFile } from "child_process";
 import {
   copyFileSync,
@@ -51,7 +52,8 @@ function file(name: string, content: unknown): string {
 test("--help prints the usage and exits 0", async () => {
   const r = await run(["--help"]);
   expect(r.code).toBe(0);
-  expect(r.out).toMatch(/^Usage: npm run renewals -- --stack NAME \[options\]/);
+  expect(r.out).toMatch(/^Usage: npm run renewals -- \[--stack NAME\] \[options\]/);
+  expect(r.out).toContain("default: example, as npm run up");
   for (const o of ["--within", "--apply", "--pr-body", "--html", "--json", "--outputs", "--config-file"])
     expect(r.out).toContain(o);
 });
@@ -159,11 +161,6 @@ test("errors exit 2 with a message naming the problem and the fix", async () => 
       /--within "soon" is not a whole number of days: use e\.g\. --within 30/,
     ],
     [["--outputs", join(dir, "mixed.json"), "--frobnicate"], /Unknown argument: --frobnicate \(see --help\)/],
-    [[], /--stack NAME is needed to read the outputs \(or give --outputs FILE\)/],
-    [
-      ["--outputs", join(dir, "mixed.json"), "--apply"],
-      /--apply needs --stack NAME \(or --config-file FILE\)/,
-    ],
     [
       ["--outputs", join(dir, "mixed.json"), "--apply", "--config-file", join(dir, "nope.yaml")],
       /cannot read the stack file .*nope\.yaml: ENOENT.*\nGive the stack's config file with --config-file FILE/,
@@ -180,4 +177,13 @@ test("errors exit 2 with a message naming the problem and the fix", async () => 
     expect(r.err).toMatch(/^renewals: /);
     expect(r.err).toMatch(message);
   }
+});
+
+test("one default stack everywhere: without --stack, renewals reads and edits the stack npm run up uses", () => {
+  expect(parseArgs([]).stack).toBe("example");
+  expect(parseArgs(["--apply"]).stack).toBe("example");
+  expect(parseArgs(["--outputs", "o.json", "--apply"]).stack).toBe("example");
+  expect(parseArgs(["--outputs", "o.json"]).stack).toBeUndefined(); // nothing to read from a stack
+  expect(parseArgs(["--outputs", "o.json", "--apply", "--config-file", "s.yaml"]).stack).toBeUndefined();
+  expect(parseArgs(["--stack", "site"]).stack).toBe("site");
 });
