@@ -9,7 +9,8 @@ import {
   RsaBits,
 } from "../pki/limits";
 import type { PfxProfile } from "../pki/pkcs12";
-import { renewalBlockedByCa, renewalDueOf } from "../pki/renewal";
+import { renewalBlockedByCa, renewalDueOf, renewalHelps } from "../pki/renewal";
+import { isProblem, openMaterial } from "../pki/adopt";
 import { resolveNow } from "../pki/clock";
 import type { KeyRotation } from "../validate/server";
 import { CaCertificate } from "./ca-certificate";
@@ -142,6 +143,33 @@ export class ServerCertificate extends XprotectResource {
               `(${caNotAfter.slice(0, 10)}): a new one would not last longer, so it is not reissued. Plan a new ` +
               `CA now (bump ca.generation and unprotect the CA, then trust the new root on every client) and ` +
               `reissue from it before ${caNotAfter.slice(0, 10)}`,
+            this,
+          );
+        }
+      });
+    // An installed certificate that is already due is not kept: the preview says a new one is issued instead. Only
+    // while this resource has no certificate of its own yet (its thumbprint unknown: created or replaced now).
+    const thumbprintKnown = (this.thumbprint as unknown as { isKnown: Promise<boolean> }).isKnown;
+    pulumi
+      .all([
+        adoptPfx,
+        pfxPassword,
+        args.renewBeforeDays ?? DEFAULT_RENEW_BEFORE_DAYS,
+        args.validityDays ?? DEFAULT_SERVER_VALIDITY_DAYS,
+        args.autoRenew ?? true,
+      ])
+      .apply(async ([pfx, password, renewBeforeDays, validityDays, autoRenew]) => {
+        const now = resolveNow(process.env);
+        if (!pfx || !password || !autoRenew || !now.ok || (await thumbprintKnown)) return;
+        const opened = openMaterial({ kind: "pfx", pfxBase64: pfx, password });
+        if (isProblem(opened)) return; // check reports it
+        const { notAfter, thumbprint } = opened.facts;
+        // The CA's end (unknown while it is adopted in the same preview) only matters for a CA about to expire.
+        if (renewalHelps({ notAfter, renewBeforeDays, validityDays, caNotAfter: undefined, now: now.now })) {
+          pulumi.log.warn(
+            `the installed certificate to adopt (${thumbprint}) is already due for renewal (it ends on ` +
+              `${notAfter.slice(0, 10)}, renewBeforeDays ${renewBeforeDays}): this up issues a new certificate ` +
+              `from the CA in its place, with a new thumbprint; install that one`,
             this,
           );
         }

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { siteProgram } from "../../stacks";
 import { tempSite, TempSite } from "../engine/harness";
 import { openssl } from "../helpers/openssl";
+import { plaintextLeaks, secretsOf } from "../helpers/secrets";
 import { FIXTURE_PASSWORD, Fixtures, makeFixtures } from "../helpers/vendor-fixtures";
 
 jest.setTimeout(10 * 60 * 1000);
@@ -92,7 +93,8 @@ test("the vendor's CA and rec01's installed certificate are adopted; rec02 is is
   expect(verified.stdout.trim()).toBe("leaf.pem: OK");
   expect(out.caCertificatePem.replace(/\s/g, "")).toBe(fx.vendorCa.certPem.replace(/\s/g, ""));
 
-  const state = JSON.stringify(await site.exportState());
+  const stored = await site.exportState();
+  const state = JSON.stringify(stored);
   for (const secret of [
     fx.vendorCa.pfx3des.slice(0, 64),
     fx.vendorServer.pfxAes.slice(0, 64),
@@ -101,6 +103,10 @@ test("the vendor's CA and rec01's installed certificate are adopted; rec02 is is
   ]) {
     expect(state).not.toContain(secret);
   }
+  // And every secret the engine marked, in every form (the adopted CA's compact key included).
+  const secrets = secretsOf(stored, await site.exportState({ showSecrets: true }));
+  expect([...secrets].some((x) => x.startsWith("rsa-pq1."))).toBe(true);
+  expect(plaintextLeaks(secrets, state, site.backendDir)).toEqual([]);
 
   const again = await site.up();
   expect(again.changeSummary).toEqual({ same: 6 });
