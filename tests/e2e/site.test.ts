@@ -3,7 +3,7 @@
  * inline program of stacks/index.ts, a throw-away file backend). The steps run in order and share one stack.
  * Each prints its wall time; the state's size per certificate is printed at the end.
  */
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Ajv2020 from "ajv/dist/2020";
