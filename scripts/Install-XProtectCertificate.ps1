@@ -31,7 +31,8 @@
   The server's bundle folder: DIR/<server> as written by npm run bundle (holding <server>.json).
 
 .PARAMETER Manifest
-  The manifest file itself; the PFX is read from the same folder.
+  The manifest file itself; the PFX is read from the same folder (needed only while the certificate is not yet
+  in LocalMachine\My, e.g. not after a deployment tool imported it).
 
 .PARAMETER ServerConfigurator
   Path of ServerConfigurator.exe. Default: found from the installed Milestone services (the folder
@@ -221,7 +222,6 @@ function Open-Store([string] $Name, [string] $Mode) {
 $manifestPath = Get-ManifestPath
 $m = Read-Manifest $manifestPath
 $pfxPath = Join-Path (Split-Path -Parent $manifestPath) $m.pfxFile
-if (-not (Test-Path -LiteralPath $pfxPath -PathType Leaf)) { throw "$($m.pfxFile) is not beside ${manifestPath}: copy the whole server folder." }
 if (-not $IgnoreHostName -and -not (Test-ThisComputer $m.hostname)) {
   throw "This bundle is for $($m.server) ($($m.hostname)), and this computer is $($env:COMPUTERNAME). Run it on that server, or add -IgnoreHostName if the names differ on purpose."
 }
@@ -264,6 +264,7 @@ $cert = Get-Item -LiteralPath "Cert:\LocalMachine\My\$($m.thumbprint)" -ErrorAct
 if ($cert -and $cert.HasPrivateKey) {
   Write-Step "certificate $($m.thumbprint) in LocalMachine\My already"
 } elseif ($PSCmdlet.ShouldProcess('LocalMachine\My', "import certificate $($m.thumbprint) for $($m.hostname), key not exportable")) {
+  if (-not (Test-Path -LiteralPath $pfxPath -PathType Leaf)) { throw "$($m.pfxFile) is not beside ${manifestPath}: copy the whole server folder." }
   $flags = [System.Security.Cryptography.X509Certificates.X509KeyStorageFlags]'MachineKeySet, PersistKeySet'
   $fromPfx = New-Object System.Security.Cryptography.X509Certificates.X509Certificate2Collection
   $fromPfx.Import($pfxPath, [string]$m.pfxPassword, $flags)
