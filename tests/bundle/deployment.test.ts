@@ -92,3 +92,10 @@ describe("the Ansible tasks", () => {
     for (const f of itemReads) expect(caFields).toContain(f);
   });
 });
+
+test("the README shows the Ansible tasks and the DSC configuration exactly as they are in the repository", () => {
+  const readme = readRepoFile("README.md");
+  for (const file of ["scripts/bundle/ansible-task.yml", "scripts/bundle/XProtectCertificate.dsc.ps1"]) {
+    expect({ file, shown: readme.includes(readRepoFile(file).trimEnd()) }).toEqual({ file, shown: true });
+  }
+});

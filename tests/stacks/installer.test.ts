@@ -68,8 +68,10 @@ describe("the installer's PowerShell", () => {
           line: i + 1,
           guarded: true,
         });
+        checked++;
       }
     }
+    expect(checked).toBeGreaterThanOrEqual(9);
   });
 
   test("finds the key file by its unique name in both folders, not by the key's .NET type", () => {
