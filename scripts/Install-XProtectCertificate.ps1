@@ -1,81 +1,395 @@
+#Requires -Version 5.1
+#Requires -RunAsAdministrator
 <#
 .SYNOPSIS
-  Installs one server's certificate from the xprotect-certs stack outputs on that XProtect server.
+  Installs one XProtect server's certificate from its bundle (npm run bundle) and switches encryption on.
 
 .DESCRIPTION
-  Reads the JSON of `pulumi stack output --json --show-secrets` (contract version 1, see
-  stacks/outputs.schema.json) and, for the server named by -Server:
-    1. trusts the site CA in LocalMachine\Root;
-    2. imports the server's PFX into LocalMachine\My;
-    3. lets the role's service account read the private key (CNG key under
-       ProgramData\Microsoft\Crypto\Keys, or CAPI key under ...\Crypto\RSA\MachineKeys);
-    4. runs the Server Configurator command line of each encryption slot.
-  Across a site, run it on servers in ascending `enableOrder` (event server, then management server,
-  then recording servers), as the vendor advises. Run elevated. -WhatIf shows what it would do.
+  Reads the server's manifest (<server>.json, scripts/bundle/manifest.schema.json) and the PFX beside it, then:
+    1. trusts every root CA of the manifest in LocalMachine\Root (marked with the friendly name
+       "xprotect-certs site root: <CN>", which the client kit's -RemoveRetired recognises);
+    2. adds the server certificate, with its key not exportable, to LocalMachine\My: only that certificate
+       (the CA certificate inside the PFX goes nowhere; the root comes from the manifest);
+    3. lets the service account read the private key: the key file is found by its unique name under
+       ProgramData\Microsoft\Crypto, in RSA\MachineKeys (legacy CSP keys) or Keys (CNG keys);
+    4. checks each slot's certificate group against ServerConfigurator.exe /listcertificategroups, then runs the
+       slot's command (ServerConfigurator.exe /quiet /enableencryption /certificategroup=.. /thumbprint=..);
+    5. with -RemoveReplaced, after the switch: removes earlier certificates with the same subject from
+       LocalMachine\My that chain to one of the manifest's roots (and their key files).
+  A second run changes nothing and says so. Slots switched on are recorded in
+  ProgramData\xprotect-certs\bindings.json (group id to thumbprint): a slot already recorded with this
+  certificate is not switched again unless -Force. -WhatIf writes nothing anywhere and runs nothing.
+  No temporary file is written: the PFX is read where it is.
+
+  Across a site, run it on the servers in the order of order.txt (event server, management server, then
+  recording servers), as the vendor advises.
+
+  Exit codes: 0 done (or nothing to do); 2 certificate bound, but the Server Configurator reported that a
+  registration failed (exit code 100, 100000 or 300000: see the message); 1 error (nothing after it was done).
+
+.PARAMETER Bundle
+  The server's bundle folder: DIR/<server> as written by npm run bundle (holding <server>.json).
+
+.PARAMETER Manifest
+  The manifest file itself; the PFX is read from the same folder (needed only while the certificate is not yet
+  in LocalMachine\My, e.g. not after a deployment tool imported it).
+
+.PARAMETER ServerConfigurator
+  Path of ServerConfigurator.exe. Default: found from the installed Milestone services (the folder
+  "Server Configurator" beside the service's installation folder), else under Program Files\Milestone.
+
+.PARAMETER RemoveReplaced
+  After every slot is switched on, remove earlier certificates with the same subject issued by a site root.
+
+.PARAMETER Force
+  Run the slot commands even when bindings.json says they were run with this certificate.
+
+.PARAMETER IgnoreHostName
+  Install even though the manifest's host name does not name this computer.
 
 .EXAMPLE
-  npm run pulumi -- stack output --json --show-secrets --stack example > outputs.json
-  .\Install-XProtectCertificate.ps1 -OutputsFile .\outputs.json -Server rec01
+  .\Install-XProtectCertificate.ps1 -Bundle D:\bundle\rec01 -WhatIf
+  .\Install-XProtectCertificate.ps1 -Bundle D:\bundle\rec01 -RemoveReplaced
 #>
-[CmdletBinding(SupportsShouldProcess = $true)]
+[CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'Bundle')]
 param(
-  [Parameter(Mandatory = $true)] [string] $OutputsFile,
-  [Parameter(Mandatory = $true)] [string] $Server,
-  [string] $ServerConfigurator = "$env:ProgramFiles\Milestone\Server Configurator\ServerConfigurator.exe"
+  [Parameter(Mandatory = $true, ParameterSetName = 'Bundle')] [string] $Bundle,
+  [Parameter(Mandatory = $true, ParameterSetName = 'Manifest')] [string] $Manifest,
+  [string] $ServerConfigurator,
+  [switch] $RemoveReplaced,
+  [switch] $Force,
+  [switch] $IgnoreHostName
 )
 $ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 2.0
 
-$o = Get-Content -Raw -LiteralPath $OutputsFile | ConvertFrom-Json
-if ($o.contractVersion -ne 1) { throw "Outputs contract version $($o.contractVersion) is not 1: use the installer of that version." }
-$srv = $o.servers.$Server
-if (-not $srv) { throw "No server '$Server' in the outputs. Servers: $($o.servers.PSObject.Properties.Name -join ', ')" }
-if ($o.pfx -eq '[secret]') { throw "The outputs hide secrets: export them with --show-secrets." }
-$pfxBase64 = $o.pfx.$Server
-$password = ConvertTo-SecureString -String $o.pfxPasswords.$Server -AsPlainText -Force
+$RootMarker = 'xprotect-certs site root'
+$StateFile = Join-Path $env:ProgramData 'xprotect-certs\bindings.json'
+$script:changes = 0
+$script:warnings = @()
 
-# 1. Trust the site CA.
-$caFile = Join-Path $env:TEMP "xprotect-ca-$($o.caThumbprint).cer"
-[IO.File]::WriteAllBytes($caFile, [Convert]::FromBase64String($o.caCertificateDer))
-if (-not (Test-Path "Cert:\LocalMachine\Root\$($o.caThumbprint)") -and $PSCmdlet.ShouldProcess('LocalMachine\Root', "trust CA $($o.caThumbprint)")) {
-  Import-Certificate -FilePath $caFile -CertStoreLocation Cert:\LocalMachine\Root | Out-Null
+# Exit codes of ServerConfigurator.exe: the vendor's (0, -1 to -4) and those reported from the field.
+$ExitMeaning = @{
+  '0'      = 'success'
+  '-1'     = 'unknown error: see the Server Configurator log'
+  '-2'     = 'invalid arguments: the command line is wrong for this version (2020 R3 or later is needed)'
+  '-3'     = 'invalid argument value: the certificate group or thumbprint is not accepted'
+  '-4'     = 'another instance is running: close the Server Configurator and run again'
+  '100'    = 'certificate applied, but registering with the management server failed: run as a user who is a Milestone administrator'
+  '10000'  = 'the services would not stop: stop them (or end what holds them) and run again'
+  '20000'  = 'the services would not stop: stop them (or end what holds them) and run again'
+  '100000' = 'certificate bound, but registering with the identity provider failed: check that the host names in the certificate match the registered addresses'
+  '300000' = 'certificate bound, but registering with the identity provider failed: check that the host names in the certificate match the registered addresses'
 }
+# These mean the certificate is bound: the run goes on, and ends with exit code 2.
+$BoundWithWarning = @(100, 100000, 300000)
 
-# 2. Import the PFX (key not exportable).
-$pfxFile = Join-Path $env:TEMP "xprotect-$Server.pfx"
-[IO.File]::WriteAllBytes($pfxFile, [Convert]::FromBase64String($pfxBase64))
-try {
-  if ($PSCmdlet.ShouldProcess('LocalMachine\My', "import certificate $($srv.thumbprint) for $($srv.hostname)")) {
-    Import-PfxCertificate -FilePath $pfxFile -CertStoreLocation Cert:\LocalMachine\My -Password $password | Out-Null
+function Write-Step([string] $Text) { Write-Host "  $Text" }
+
+function Get-ManifestPath {
+  if ($Manifest) {
+    if (-not (Test-Path -LiteralPath $Manifest -PathType Leaf)) { throw "-Manifest ${Manifest}: no such file." }
+    return (Resolve-Path -LiteralPath $Manifest).ProviderPath
   }
-} finally {
-  Remove-Item -LiteralPath $pfxFile -Force -ErrorAction SilentlyContinue
+  if (-not (Test-Path -LiteralPath $Bundle -PathType Container)) { throw "-Bundle ${Bundle}: no such folder." }
+  $found = @(Get-ChildItem -LiteralPath $Bundle -Filter '*.json' -File)
+  if ($found.Count -ne 1) {
+    throw "-Bundle ${Bundle}: expected one <server>.json, found $($found.Count). Give a server's folder (DIR\<server>), not the bundle's root."
+  }
+  return $found[0].FullName
 }
-$cert = Get-Item "Cert:\LocalMachine\My\$($srv.thumbprint)" -ErrorAction SilentlyContinue
-if (-not $cert -and -not $WhatIfPreference) { throw "Certificate $($srv.thumbprint) is not in LocalMachine\My after the import." }
 
-# 3. Let the service account read the private key.
-if ($cert) {
-  $key = [System.Security.Cryptography.X509Certificates.RSACertificateExtensions]::GetRSAPrivateKey($cert)
-  if ($key -is [System.Security.Cryptography.RSACng]) {
-    $keyFile = Join-Path $env:ProgramData "Microsoft\Crypto\Keys\$($key.Key.UniqueName)"
+function Read-Manifest([string] $Path) {
+  $m = Get-Content -LiteralPath $Path -Raw -Encoding UTF8 | ConvertFrom-Json
+  if ($m.contractVersion -ne 1) {
+    throw "${Path}: manifest contractVersion $($m.contractVersion) is not 1: use the installer of that version."
+  }
+  foreach ($field in 'server', 'hostname', 'thumbprint', 'serviceAccount', 'pfxFile', 'pfxPassword') {
+    if (-not $m.PSObject.Properties[$field] -or [string]::IsNullOrEmpty([string]$m.$field)) { throw "${Path}: the manifest has no ${field}: make the bundle again (npm run bundle)." }
+  }
+  if (-not $m.PSObject.Properties['trustedCaCertificates'] -or @($m.trustedCaCertificates).Count -lt 1) { throw "${Path}: the manifest lists no root CA: make the bundle again." }
+  return $m
+}
+
+function Test-ThisComputer([string] $HostName) {
+  $first = $HostName.Split('.')[0]
+  $netbios = if ($first.Length -gt 15) { $first.Substring(0, 15) } else { $first }
+  return ($netbios -eq $env:COMPUTERNAME)
+}
+
+function Get-KeyFile([System.Security.Cryptography.X509Certificates.X509Certificate2] $Cert) {
+  # The key's unique name is its file name. Where the file is does not follow from the key's .NET type (a
+  # legacy CSP key is returned as RSACng too), so both folders are searched.
+  $key = [System.Security.Cryptography.X509Certificates.RSACertificateExtensions]::GetRSAPrivateKey($Cert)
+  if ($null -eq $key) { throw "Certificate $($Cert.Thumbprint) has no RSA private key in LocalMachine\My." }
+  $unique = $null
+  if ($key.PSObject.Properties['Key'] -and $key.Key) { $unique = $key.Key.UniqueName }
+  if (-not $unique -and $key.PSObject.Properties['CspKeyContainerInfo']) { $unique = $key.CspKeyContainerInfo.UniqueKeyContainerName }
+  if (-not $unique) { throw "The private key of certificate $($Cert.Thumbprint) has no unique name: its file cannot be found." }
+  if ([IO.Path]::IsPathRooted($unique) -and (Test-Path -LiteralPath $unique -PathType Leaf)) { return $unique }
+  $crypto = Join-Path $env:ProgramData 'Microsoft\Crypto'
+  $candidates = @((Join-Path $crypto "RSA\MachineKeys\$unique"), (Join-Path $crypto "Keys\$unique"))
+  $found = @($candidates | Where-Object { Test-Path -LiteralPath $_ -PathType Leaf })
+  if ($found.Count -eq 1) { return $found[0] }
+  if ($found.Count -eq 0) { throw "The key file $unique of certificate $($Cert.Thumbprint) is in neither $($candidates -join ' nor ')." }
+  throw "The key file $unique of certificate $($Cert.Thumbprint) is in both $($candidates -join ' and '): remove the stale one by hand."
+}
+
+function Get-AccountSid([string] $Account) {
+  try {
+    return (New-Object System.Security.Principal.NTAccount($Account)).Translate([System.Security.Principal.SecurityIdentifier])
+  } catch {
+    throw "serviceAccount '$Account' is not an account this computer knows: fix servers.<name>.serviceAccount in the stack (or create the account), then bundle again."
+  }
+}
+
+function Test-CanRead([string] $File, [System.Security.Principal.SecurityIdentifier] $Sid) {
+  $read = [System.Security.AccessControl.FileSystemRights]::Read
+  foreach ($rule in (Get-Acl -LiteralPath $File).Access) {
+    if ($rule.AccessControlType -ne 'Allow' -or ($rule.FileSystemRights -band $read) -ne $read) { continue }
+    try { $ruleSid = $rule.IdentityReference.Translate([System.Security.Principal.SecurityIdentifier]) } catch { continue }
+    if ($ruleSid -eq $Sid) { return $true }
+  }
+  return $false
+}
+
+function Find-ServerConfigurator([string] $ServiceName) {
+  $candidates = @()
+  $services = @(Get-CimInstance -ClassName Win32_Service | Where-Object {
+      $_.Name -eq $ServiceName -or $_.DisplayName -eq $ServiceName -or $_.DisplayName -like 'Milestone XProtect*'
+    })
+  foreach ($svc in $services) {
+    $exe = $svc.PathName
+    if ($exe -match '^"([^"]+)"') { $exe = $Matches[1] } else { $exe = ($exe -split ' ')[0] }
+    $installDir = Split-Path -Parent (Split-Path -Parent $exe)
+    $candidates += Join-Path $installDir 'Server Configurator\ServerConfigurator.exe'
+  }
+  $candidates += Join-Path $env:ProgramFiles 'Milestone\Server Configurator\ServerConfigurator.exe'
+  foreach ($c in $candidates) { if (Test-Path -LiteralPath $c -PathType Leaf) { return $c } }
+  throw "ServerConfigurator.exe not found (looked in: $($candidates -join '; ')): give its path with -ServerConfigurator."
+}
+
+function Invoke-Configurator([string] $Exe, [string[]] $Arguments) {
+  # Output read through pipes: no temporary file.
+  $psi = New-Object System.Diagnostics.ProcessStartInfo
+  $psi.FileName = $Exe
+  $psi.Arguments = $Arguments -join ' '
+  $psi.UseShellExecute = $false
+  $psi.RedirectStandardOutput = $true
+  $psi.RedirectStandardError = $true
+  $psi.CreateNoWindow = $true
+  $process = [System.Diagnostics.Process]::Start($psi)
+  $stdout = $process.StandardOutput.ReadToEndAsync()
+  $stderr = $process.StandardError.ReadToEnd()
+  $process.WaitForExit()
+  return [pscustomobject]@{ ExitCode = $process.ExitCode; Output = $stdout.Result + $stderr }
+}
+
+function Get-CertificateGroups([string] $Exe) {
+  $r = Invoke-Configurator $Exe @('/listcertificategroups')
+  if ($r.ExitCode -ne 0) {
+    throw "ServerConfigurator.exe /listcertificategroups failed: exit $($r.ExitCode) ($($ExitMeaning["$($r.ExitCode)"])). $($r.Output)"
+  }
+  $groups = @{}
+  foreach ($line in ($r.Output -split "`r?`n")) {
+    if ($line -match "Found '(?<name>.+)' group with ID = (?<id>[0-9A-Fa-f-]{36})") { $groups[$Matches.id.ToLowerInvariant()] = $Matches.name }
+  }
+  return $groups
+}
+
+function Read-Bindings {
+  $bindings = @{}
+  if (Test-Path -LiteralPath $StateFile -PathType Leaf) {
+    $saved = Get-Content -LiteralPath $StateFile -Raw -Encoding UTF8 | ConvertFrom-Json
+    foreach ($p in $saved.PSObject.Properties) { $bindings[$p.Name] = [string]$p.Value }
+  }
+  return $bindings
+}
+
+function Save-Bindings([hashtable] $Bindings) {
+  $dir = Split-Path -Parent $StateFile
+  if (-not (Test-Path -LiteralPath $dir)) { New-Item -ItemType Directory -Path $dir | Out-Null }
+  $Bindings | ConvertTo-Json | Set-Content -LiteralPath $StateFile -Encoding UTF8
+}
+
+function Open-Store([string] $Name, [string] $Mode) {
+  $store = New-Object System.Security.Cryptography.X509Certificates.X509Store($Name, 'LocalMachine')
+  $store.Open($Mode)
+  return $store
+}
+
+# --- The manifest -------------------------------------------------------------------------------------------
+$manifestPath = Get-ManifestPath
+$m = Read-Manifest $manifestPath
+$pfxPath = Join-Path (Split-Path -Parent $manifestPath) $m.pfxFile
+if (-not $IgnoreHostName -and -not (Test-ThisComputer $m.hostname)) {
+  throw "This bundle is for $($m.server) ($($m.hostname)), and this computer is $($env:COMPUTERNAME). Run it on that server, or add -IgnoreHostName if the names differ on purpose."
+}
+Write-Host "$($m.server) ($($m.role), $($m.hostname)): certificate $($m.thumbprint), valid until $($m.notAfter)"
+
+# --- 1. Trust the roots -------------------------------------------------------------------------------------
+$siteRoots = @()
+foreach ($ca in @($m.trustedCaCertificates)) {
+  $root = New-Object System.Security.Cryptography.X509Certificates.X509Certificate2(, [Convert]::FromBase64String($ca.certificateDer))
+  if ($root.Thumbprint -ne $ca.thumbprint) { throw "Root $($ca.thumbprint) of the manifest is not what its DER holds ($($root.Thumbprint)): make the bundle again." }
+  $siteRoots += $root.Thumbprint
+  $label = "${RootMarker}: $($root.GetNameInfo('SimpleName', $false))"
+  $store = Open-Store 'Root' 'ReadOnly'
+  $present = @($store.Certificates.Find('FindByThumbprint', $root.Thumbprint, $false))
+  $store.Close()
+  if ($present.Count -eq 0) {
+    if ($PSCmdlet.ShouldProcess('LocalMachine\Root', "trust root $($root.Thumbprint) ($($ca.status), until $($ca.notAfter))")) {
+      $root.FriendlyName = $label
+      $store = Open-Store 'Root' 'ReadWrite'
+      $store.Add($root)
+      $store.Close()
+      $script:changes++
+      Write-Step "trusted root $($root.Thumbprint) ($($ca.status))"
+    }
+  } elseif (-not ($present[0].FriendlyName -like "$RootMarker*")) {
+    if ($PSCmdlet.ShouldProcess("LocalMachine\Root\$($root.Thumbprint)", "mark as a site root (friendly name '$label')")) {
+      $store = Open-Store 'Root' 'ReadWrite'
+      $store.Certificates.Find('FindByThumbprint', $root.Thumbprint, $false)[0].FriendlyName = $label
+      $store.Close()
+      $script:changes++
+      Write-Step "root $($root.Thumbprint) was trusted already; marked as a site root"
+    }
   } else {
-    $keyFile = Join-Path $env:ProgramData "Microsoft\Crypto\RSA\MachineKeys\$($key.CspKeyContainerInfo.UniqueKeyContainerName)"
-  }
-  if ($PSCmdlet.ShouldProcess($keyFile, "grant Read to $($srv.serviceAccount) ($($srv.serviceName))")) {
-    $acl = Get-Acl -LiteralPath $keyFile
-    $rule = New-Object System.Security.AccessControl.FileSystemAccessRule($srv.serviceAccount, 'Read', 'Allow')
-    $acl.AddAccessRule($rule)
-    Set-Acl -LiteralPath $keyFile -AclObject $acl
+    Write-Step "root $($root.Thumbprint) trusted already"
   }
 }
 
-# 4. Switch encryption on, slot by slot, with the commands the stack computed.
-$exitMeaning = @{ '0' = 'ok'; '-1' = 'unknown error'; '-2' = 'invalid arguments'; '-3' = 'invalid argument value'; '-4' = 'another instance is running' }
-foreach ($slot in $srv.slots) {
-  $arguments = $slot.command -replace '^ServerConfigurator\.exe\s+', ''
-  if ($PSCmdlet.ShouldProcess("$($srv.role) slot $($slot.slot) ($($slot.groupId))", "ServerConfigurator $arguments")) {
-    $p = Start-Process -FilePath $ServerConfigurator -ArgumentList $arguments -Wait -PassThru -NoNewWindow
-    if ($p.ExitCode -ne 0) { throw "Server Configurator failed for slot $($slot.slot): exit $($p.ExitCode) ($($exitMeaning["$($p.ExitCode)"]))" }
+# --- 2. The server certificate in LocalMachine\My, key not exportable -------------------------------------------
+$cert = Get-Item -LiteralPath "Cert:\LocalMachine\My\$($m.thumbprint)" -ErrorAction SilentlyContinue
+if ($cert -and $cert.HasPrivateKey) {
+  Write-Step "certificate $($m.thumbprint) in LocalMachine\My already"
+} elseif ($PSCmdlet.ShouldProcess('LocalMachine\My', "import certificate $($m.thumbprint) for $($m.hostname), key not exportable")) {
+  if (-not (Test-Path -LiteralPath $pfxPath -PathType Leaf)) { throw "$($m.pfxFile) is not beside ${manifestPath}: copy the whole server folder." }
+  $flags = [System.Security.Cryptography.X509Certificates.X509KeyStorageFlags]'MachineKeySet, PersistKeySet'
+  $fromPfx = New-Object System.Security.Cryptography.X509Certificates.X509Certificate2Collection
+  $fromPfx.Import($pfxPath, [string]$m.pfxPassword, $flags)
+  $leaf = @($fromPfx | Where-Object { $_.Thumbprint -eq $m.thumbprint -and $_.HasPrivateKey })
+  if ($leaf.Count -ne 1) { throw "$($m.pfxFile) holds no certificate $($m.thumbprint) with its key: make the bundle again." }
+  $store = Open-Store 'My' 'ReadWrite'
+  if ($cert) { $store.Remove($cert) } # there without its key: replace it
+  $store.Add($leaf[0])
+  $store.Close()
+  $script:changes++
+  Write-Step "imported certificate $($m.thumbprint) into LocalMachine\My (only the server certificate)"
+  $cert = Get-Item -LiteralPath "Cert:\LocalMachine\My\$($m.thumbprint)"
+}
+# A site root in LocalMachine\My without a key is a leftover of an import of the whole PFX (e.g. Import-PfxCertificate).
+foreach ($t in $siteRoots) {
+  $stray = Get-Item -LiteralPath "Cert:\LocalMachine\My\$t" -ErrorAction SilentlyContinue
+  if ($stray -and -not $stray.HasPrivateKey -and $PSCmdlet.ShouldProcess("LocalMachine\My\$t", 'remove a site root from the personal store (it belongs in Root)')) {
+    $store = Open-Store 'My' 'ReadWrite'
+    $store.Remove($stray)
+    $store.Close()
+    $script:changes++
+    Write-Step "removed root $t from LocalMachine\My"
   }
 }
-Write-Host "$Server ($($srv.role), $($srv.hostname)): certificate $($srv.thumbprint) valid until $($srv.notAfter) is installed and bound."
+
+# --- 3. The service account reads the private key -------------------------------------------------------------
+$sid = Get-AccountSid $m.serviceAccount
+if ($cert) {
+  $keyFile = Get-KeyFile $cert
+  if (Test-CanRead $keyFile $sid) {
+    Write-Step "$($m.serviceAccount) can read the key already"
+  } elseif ($PSCmdlet.ShouldProcess($keyFile, "grant Read to $($m.serviceAccount) ($($m.serviceName))")) {
+    $acl = Get-Acl -LiteralPath $keyFile
+    $acl.AddAccessRule((New-Object System.Security.AccessControl.FileSystemAccessRule($sid, 'Read', 'Allow')))
+    Set-Acl -LiteralPath $keyFile -AclObject $acl
+    $script:changes++
+    Write-Step "granted $($m.serviceAccount) read access to $keyFile"
+  }
+} else {
+  Write-Step "would grant $($m.serviceAccount) read access to the key once imported"
+}
+
+# --- 4. Switch encryption on, slot by slot --------------------------------------------------------------------
+$bindings = Read-Bindings
+$pending = @(@($m.slots) | Where-Object { $Force -or $bindings[$_.groupId] -ne $m.thumbprint })
+foreach ($slot in @($m.slots)) {
+  if ($pending -notcontains $slot) { Write-Step "slot $($slot.slot) ($($slot.groupId)) switched on with this certificate already" }
+}
+if ($pending.Count -gt 0) {
+  if (-not $ServerConfigurator) { $ServerConfigurator = Find-ServerConfigurator $m.serviceName }
+  $version = (Get-Item -LiteralPath $ServerConfigurator).VersionInfo.FileVersion
+  try { $tooOld = [version]$version -lt [version]'20.3' } catch { $tooOld = $false }
+  if ($tooOld) { throw "$ServerConfigurator is version ${version}: its command line needs XProtect 2020 R3 (20.3) or later." }
+  if ($WhatIfPreference) {
+    Write-Step "would check the certificate groups with $ServerConfigurator /listcertificategroups"
+  } else {
+    $groups = Get-CertificateGroups $ServerConfigurator
+    $missing = @($pending | Where-Object { -not $groups.ContainsKey($_.groupId.ToLowerInvariant()) })
+    if ($missing.Count -gt 0) {
+      $listed = ($groups.GetEnumerator() | ForEach-Object { "$($_.Value) = $($_.Key)" }) -join '; '
+      throw "Certificate group(s) $(($missing | ForEach-Object { "$($_.slot) $($_.groupId)" }) -join ', ') not on this computer (it lists: $listed). Check the server's role and slots in the stack; nothing was switched."
+    }
+  }
+  foreach ($slot in $pending) {
+    $arguments = @('/quiet', '/enableencryption', "/certificategroup=$($slot.groupId)", "/thumbprint=$($m.thumbprint)")
+    if ($slot.command -ne "ServerConfigurator.exe $($arguments -join ' ')") {
+      throw "Slot $($slot.slot): its command '$($slot.command)' is not the one for group $($slot.groupId) and certificate $($m.thumbprint): make the bundle again."
+    }
+    if (-not $PSCmdlet.ShouldProcess("$($m.role) slot $($slot.slot) ($($slot.groupId))", "ServerConfigurator $($arguments -join ' ')")) { continue }
+    $r = Invoke-Configurator $ServerConfigurator $arguments
+    $meaning = $ExitMeaning["$($r.ExitCode)"]
+    if (-not $meaning) { $meaning = 'not a documented exit code: see the Server Configurator log' }
+    if ($r.ExitCode -ne 0 -and $BoundWithWarning -notcontains $r.ExitCode) {
+      throw "Server Configurator failed for slot $($slot.slot): exit $($r.ExitCode) ($meaning). $($r.Output)"
+    }
+    $bindings[$slot.groupId] = $m.thumbprint
+    Save-Bindings $bindings
+    $script:changes++
+    if ($r.ExitCode -eq 0) {
+      Write-Step "slot $($slot.slot) switched on"
+    } else {
+      $script:warnings += "slot $($slot.slot): exit $($r.ExitCode) ($meaning)"
+      Write-Warning "slot $($slot.slot) switched on, but: exit $($r.ExitCode) ($meaning)"
+    }
+  }
+}
+
+# --- 5. Remove the certificates this one replaces ------------------------------------------------------------
+if ($RemoveReplaced -and $cert) {
+  $store = Open-Store 'My' 'ReadOnly'
+  $same = @($store.Certificates | Where-Object { $_.Subject -eq $cert.Subject -and $_.Thumbprint -ne $cert.Thumbprint })
+  $store.Close()
+  foreach ($old in $same) {
+    $chain = New-Object System.Security.Cryptography.X509Certificates.X509Chain
+    $chain.ChainPolicy.RevocationMode = 'NoCheck'
+    $chain.ChainPolicy.VerificationFlags = 'IgnoreNotTimeValid'
+    [void]$chain.Build($old)
+    $elements = @($chain.ChainElements)
+    $top = $elements[$elements.Count - 1].Certificate
+    $badSignature = @($chain.ChainStatus | Where-Object { $_.Status -eq 'NotSignatureValid' }).Count -gt 0
+    if ($elements.Count -lt 2 -or $siteRoots -notcontains $top.Thumbprint -or $badSignature) {
+      Write-Step "kept $($old.Thumbprint) (same subject, not issued by a site root)"
+      continue
+    }
+    if ($PSCmdlet.ShouldProcess("LocalMachine\My\$($old.Thumbprint)", "remove the replaced certificate (until $($old.NotAfter.ToString('u')))")) {
+      $oldKey = $null
+      if ($old.HasPrivateKey) { try { $oldKey = Get-KeyFile $old } catch { Write-Warning $_.Exception.Message } }
+      $store = Open-Store 'My' 'ReadWrite'
+      $store.Remove($old)
+      $store.Close()
+      if ($oldKey) { Remove-Item -LiteralPath $oldKey -Force }
+      $script:changes++
+      Write-Step "removed replaced certificate $($old.Thumbprint)"
+    }
+  }
+}
+
+if ($WhatIfPreference) {
+  Write-Host "$($m.server): -WhatIf: nothing was changed."
+} elseif ($script:changes -eq 0) {
+  Write-Host "$($m.server): nothing changed: certificate $($m.thumbprint) is installed, readable by $($m.serviceAccount) and switched on."
+} else {
+  Write-Host "$($m.server): $($script:changes) change(s) made; certificate $($m.thumbprint) is installed and switched on."
+}
+if ($script:warnings.Count -gt 0) {
+  Write-Warning "$($m.server): switched on with warnings: $($script:warnings -join '; ')"
+  exit 2
+}

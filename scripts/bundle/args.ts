@@ -1,0 +1,100 @@
+/** The command line of `npm run bundle`. Pure. */
+import { parseArgs as parseNodeArgs } from "node:util";
+
+export const USAGE = `Usage: npm run --silent bundle -- [--stack NAME] (--server NAME ... | --all) [--clients] --out DIR
+       npm run --silent bundle -- [--stack NAME] --clients --out DIR
+       (or: node dist/scripts/bundle/cli.js ...)
+
+Writes, for each server, a folder DIR/<server>/ holding only that server's material: <server>.pfx,
+<server>.json (the manifest the installer reads: scripts/bundle/manifest.schema.json) and
+ca-<thumbprint>.cer per root to trust; DIR/order.txt lists the bundled servers in the order to switch
+encryption on. With --clients, DIR/clients/ gets every root clients must trust and the script that trusts
+them (Install-XProtectRootCertificates.ps1). Files are 0600, folders 0700.
+
+Options:
+  --stack NAME, -s NAME  The stack (default: example), read with the same backend and passphrase as npm run up
+  --server NAME          A server to bundle (repeat for several)
+  --all                  Every server of the stack
+  --clients              Also write the client trust kit to DIR/clients/
+  --out DIR, -o DIR      Where to write. Refused inside a git repository unless git ignores it
+                         (this repository ignores bundle/ and bundles/)
+  --help, -h             Show this help
+
+Exit codes: 0 written; 2 error (bad arguments, unknown stack or server, outputs without secrets, --out refused).
+The bundle holds private keys and passwords: move each server's folder to that server, then delete it.
+
+Environment:
+  PULUMI_BACKEND_URL     State backend (default: file://<repo>/.pulumi-state)
+  PULUMI_CONFIG_PASSPHRASE, PULUMI_CONFIG_PASSPHRASE_FILE
+                         Passphrase of the stack (needed to read its secrets)
+`;
+
+/** The default stack, as `npm run up`'s. */
+export const DEFAULT_STACK = "example";
+
+/** Parsed command line. */
+export interface BundleArgs {
+  stack: string;
+  /** Servers named with --server, in the order given (deduplicated). */
+  servers: string[];
+  all: boolean;
+  clients: boolean;
+  out?: string;
+  help: boolean;
+}
+
+const STACK_NAME = /^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+){0,2}$/;
+
+/** Parses `argv` (without node and script); throws an Error naming the argument and the fix. */
+export function parseArgs(argv: string[]): BundleArgs {
+  let values;
+  try {
+    ({ values } = parseNodeArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        stack: { type: "string", short: "s" },
+        server: { type: "string", multiple: true },
+        all: { type: "boolean" },
+        clients: { type: "boolean" },
+        out: { type: "string", short: "o" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (e) {
+    throw new Error(`${(e as Error).message} (see --help)`);
+  }
+  const args: BundleArgs = {
+    stack: values.stack ?? DEFAULT_STACK,
+    servers: [...new Set(values.server ?? [])],
+    all: values.all === true,
+    clients: values.clients === true,
+    out: values.out,
+    help: values.help === true,
+  };
+  if (args.help) return args;
+  for (const [name, v] of [
+    ["--stack", values.stack],
+    ["--out", values.out],
+    ...(values.server ?? []).map((s) => ["--server", s]),
+  ] as Array<[string, string | undefined]>) {
+    if (v !== undefined && (v === "" || v.startsWith("-"))) {
+      throw new Error(`${name} needs a value, got "${v}" (see --help)`);
+    }
+  }
+  if (!STACK_NAME.test(args.stack)) {
+    throw new Error(
+      `--stack "${args.stack}" is not a stack name: use letters, digits, - _ . (or org/project/stack)`,
+    );
+  }
+  if (args.all && args.servers.length > 0) {
+    throw new Error("--all and --server exclude each other: give either --all or the servers to bundle");
+  }
+  if (!args.all && args.servers.length === 0 && !args.clients) {
+    throw new Error("nothing to bundle: give --server NAME (repeatable), --all, or --clients");
+  }
+  if (!args.out)
+    throw new Error("--out DIR is required: the folder to write the bundle to (e.g. --out bundle)");
+  return args;
+}

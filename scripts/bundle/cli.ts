@@ -1,0 +1,204 @@
+/**
+ * Entry point of `npm run bundle`: per-server bundles (only that server's key, password and manifest), the enable
+ * order, and the client trust kit, from a stack's outputs read with the same backend and passphrase as
+ * `npm run up`. Exit codes: 0 written, 2 error (each message names the problem and the fix; nothing is written).
+ */
+import { execFile, execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { BundleArgs, parseArgs, USAGE } from "./args";
+import { parseBundleOutputs, selectServers } from "./manifest";
+import { BundlePlan, planBundle } from "./plan";
+
+export const EXIT_OK = 0;
+export const EXIT_ERROR = 2;
+
+/** The client kit's script, copied into DIR/clients/. */
+export const CLIENT_SCRIPT = "Install-XProtectRootCertificates.ps1";
+
+/** The nearest existing folder at or above `p`. */
+function existingAncestor(p: string): string {
+  let dir = p;
+  while (!fs.existsSync(dir)) dir = path.dirname(dir);
+  return fs.statSync(dir).isDirectory() ? dir : path.dirname(dir);
+}
+
+/**
+ * Why `out` may not receive private keys, or undefined when it may: a folder inside a git work tree must be
+ * ignored by git (`git check-ignore`), so that no key or password can be committed by accident.
+ */
+export function outRefusal(out: string, projectRoot: string): string | undefined {
+  const from = existingAncestor(out);
+  let top: string;
+  try {
+    top = execFileSync("git", ["-C", from, "rev-parse", "--show-toplevel"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") {
+      const rel = path.relative(projectRoot, out);
+      return rel.startsWith("..") || path.isAbsolute(rel)
+        ? undefined
+        : `--out ${out} is inside this repository and git is not installed to check that it is ignored: ` +
+            "write the bundle outside the repository";
+    }
+    return undefined; // not in a git work tree
+  }
+  const rel = path.relative(fs.realpathSync(top), path.join(fs.realpathSync(from), path.relative(from, out)));
+  const fix =
+    "write it outside the repository, or to a folder git ignores (this repository ignores bundle/ and bundles/)";
+  if (rel === "") return `--out ${out} is the root of the git repository ${top}: ${fix}`;
+  try {
+    execFileSync("git", ["-C", top, "check-ignore", "-q", "--", rel.split(path.sep).join("/") + "/"], {
+      stdio: "ignore",
+    });
+    return undefined;
+  } catch {
+    return `--out ${out} is inside the git repository ${top} and git does not ignore it: the bundle holds private keys; ${fix}`;
+  }
+}
+
+/** `pulumi stack output --json --show-secrets` of `stack`, with `npm run up`'s backend and passphrase. */
+async function readStackOutputs(stack: string, workDir: string): Promise<string> {
+  const { pulumiCliEnv } = await import("../engine/workspace");
+  const { cli, env } = await pulumiCliEnv();
+  const args = ["stack", "output", "--json", "--show-secrets", "--non-interactive", "--stack", stack];
+  return new Promise((resolve, reject) =>
+    execFile(cli.path, args, { cwd: workDir, env, maxBuffer: 256 << 20 }, (err, stdout, stderr) => {
+      if (!err) return resolve(stdout);
+      const said = (stderr || err.message).trim().replace(/^error: /i, "");
+      reject(
+        new Error(
+          `reading the outputs of stack "${stack}" failed: ${said}\n` +
+            "Check the stack name (npm run pulumi -- stack ls), PULUMI_BACKEND_URL and the passphrase " +
+            "(PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE).",
+        ),
+      );
+    }),
+  );
+}
+
+/** Writes the plan under `out`: folders 0700, files 0600 (also when they existed), stale root files removed. */
+export function writePlan(out: string, plan: BundlePlan): void {
+  for (const d of plan.dirs) {
+    const dir = path.join(out, d.path);
+    fs.mkdirSync(dir, { recursive: true, mode: d.mode });
+    fs.chmodSync(dir, d.mode);
+  }
+  for (const f of plan.files) {
+    const file = path.join(out, f.path);
+    fs.writeFileSync(file, f.content, { mode: f.mode });
+    fs.chmodSync(file, f.mode);
+  }
+  const planned = new Set(plan.files.map((f) => path.join(out, f.path)));
+  for (const d of plan.pruneCaFiles) {
+    for (const name of fs.readdirSync(path.join(out, d))) {
+      const file = path.join(out, d, name);
+      if (/^ca-.*\.cer$/i.test(name) && !planned.has(file)) fs.rmSync(file);
+    }
+  }
+}
+
+/** The folder of Pulumi.yaml the engine runs in: XPROTECT_CERTS_WORKDIR (as npm run up honours it) or the repo. */
+async function workDirOf(env: NodeJS.ProcessEnv): Promise<string> {
+  if (env.XPROTECT_CERTS_WORKDIR) return env.XPROTECT_CERTS_WORKDIR;
+  return (await import("../engine/workspace")).repoRoot();
+}
+
+async function projectRoot(): Promise<string> {
+  return (await import("../engine/workspace")).repoRoot();
+}
+
+/** Runs the command; returns the exit code. */
+export async function main(
+  argv: string[],
+  io = { out: process.stdout, err: process.stderr },
+): Promise<number> {
+  let args: BundleArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    io.err.write(`bundle: ${(e as Error).message}\n`);
+    return EXIT_ERROR;
+  }
+  if (args.help) {
+    io.out.write(USAGE);
+    return EXIT_OK;
+  }
+  try {
+    const root = await projectRoot();
+    const out = path.resolve(args.out as string);
+    const refused = outRefusal(out, root);
+    if (refused) throw new Error(refused);
+    for (const reserved of ["clients", "order.txt"]) {
+      if (args.servers.includes(reserved)) {
+        throw new Error(
+          `--server ${reserved}: a server of that name cannot be bundled (${reserved} is the bundle's own)`,
+        );
+      }
+    }
+
+    const text = await readStackOutputs(args.stack, await workDirOf(process.env));
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new Error(
+        `the outputs of stack "${args.stack}" are not JSON: check the Pulumi CLI (npm run ensure-cli)`,
+      );
+    }
+    const parsed = parseBundleOutputs(json, `stack "${args.stack}"`);
+    if (!parsed.ok) throw new Error(`stack "${args.stack}":\n  ${parsed.problems.join("\n  ")}`);
+    const selected = selectServers(parsed.value, args, args.stack);
+    if (!selected.ok) throw new Error(selected.problems.join("\n"));
+    if (args.all && args.clients && selected.value.some((s) => s === "clients" || s === "order.txt")) {
+      throw new Error(
+        'a server named "clients" or "order.txt" clashes with the bundle\'s own files: bundle servers by name',
+      );
+    }
+    const clientScript = args.clients
+      ? {
+          name: CLIENT_SCRIPT,
+          content: fs.readFileSync(path.join(root, "scripts", "clients", CLIENT_SCRIPT), "utf8"),
+        }
+      : undefined;
+    const plan = planBundle({
+      outputs: parsed.value,
+      stack: args.stack,
+      servers: selected.value,
+      clientScript,
+    });
+    writePlan(out, plan);
+
+    for (const s of selected.value)
+      io.out.write(`${path.join(out, s)}${path.sep}  ${s} (${parsed.value.servers[s].role})\n`);
+    if (selected.value.length)
+      io.out.write(`${path.join(out, "order.txt")}  enable order: ${selected.value.join(", ")}\n`);
+    if (clientScript) {
+      io.out.write(
+        `${path.join(out, "clients")}${path.sep}  ${parsed.value.trustedCas.length} root(s) for clients, and ${CLIENT_SCRIPT}\n`,
+      );
+    }
+    if (selected.value.length) {
+      io.out.write(
+        "Each server folder holds that server's private key and password: copy it to that server only, run\n" +
+          "Install-XProtectCertificate.ps1 -Bundle <folder> there, then delete the folder (here and there).\n",
+      );
+    }
+    return EXIT_OK;
+  } catch (e) {
+    io.err.write(`bundle: ${(e as Error).message}\n`);
+    return EXIT_ERROR;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      process.stderr.write(`bundle: ${(e as Error).stack ?? e}\n`);
+      process.exit(EXIT_ERROR);
+    },
+  );
+}
