@@ -5,7 +5,8 @@
  */
 import { UNKNOWN, validateBindingArgs, validateCaArgs, validateServerArgs } from "../provider";
 import { CA_ADOPT_FIELDS } from "../provider/validate/ca";
-import { normaliseDnsName, describeValue } from "../provider/pki/names";
+import { normaliseDnsName } from "../provider/pki/names";
+import { describeValue } from "../provider/validate/fields";
 import { ROLES, Role, Slot, ROLE_FACTS } from "../provider/xprotect/roles";
 
 export interface SiteFailure {
@@ -111,7 +112,7 @@ export function parseSite(
   const caCheck = validateCaArgs(caInputs);
   for (const f of caCheck.failures) {
     const key = configKeyOf(f.property);
-    fail(key ? `xprotect-certs:${key}` : `ca.${f.property}`, stripProperty(f.reason, f.property));
+    fail(key ? `xprotect-certs:${key}` : `ca.${f.property}`, f.reason);
   }
   const serverPfx = mapConfig("serverPfx", adoption.serverPfx, "server name to base64 PFX", fail);
   const defaults = optionalObject(raw.defaults, "defaults", fail);
@@ -205,14 +206,13 @@ function parseServer(
   for (const f of serverCheck.failures) {
     if (f.property === "adoptPfx" || f.property === "pfxPassword") {
       const key = f.property === "adoptPfx" ? `xprotect-certs:serverPfx.${name}` : `pfxPasswords.${name}`;
-      fail(key, stripProperty(f.reason, f.property), name);
+      fail(key, f.reason, name);
       continue;
     }
     // A bad default is reported once, where it is written.
     const key = f.property.split("[")[0];
-    if (!(key in value) && key in defaults)
-      fail(`defaults.${f.property}`, stripProperty(f.reason, f.property));
-    else fail(`${at}.${f.property}`, stripProperty(f.reason, f.property), name);
+    if (!(key in value) && key in defaults) fail(`defaults.${f.property}`, f.reason);
+    else fail(`${at}.${f.property}`, f.reason, name);
   }
   if (value.role === undefined || value.hostname === undefined) return undefined;
   // A role that is not one is reported once; the role rules across the site then leave the server out.
@@ -230,7 +230,7 @@ function parseServer(
   });
   for (const f of bindingCheck.failures) {
     const field = f.property === "certificate" ? "validityDays" : f.property;
-    fail(`${at}.${field}`, stripProperty(f.reason, f.property), name);
+    fail(`${at}.${field}`, f.reason, name);
   }
   return {
     ...pick(merged, SETTING_KEYS),
@@ -249,6 +249,7 @@ function parseServer(
 function siteRules(servers: ServerSpec[], fail: Fail): void {
   const byHost = new Map<string, string>();
   for (const s of servers) {
+    if (typeof s.hostname !== "string") continue; // reported on the server itself
     const host = normaliseDnsName(s.hostname);
     const key = host.ok ? host.value : s.hostname;
     const other = byHost.get(key);
@@ -364,10 +365,6 @@ function pick(obj: Record<string, unknown>, keys: readonly string[]): Settings {
   for (const k of keys) if (obj[k] !== undefined) out[k] = obj[k];
   return out;
 }
-
-/** The validators prefix reasons with their property; the site config names the full path instead. */
-const stripProperty = (reason: string, property: string): string =>
-  reason.startsWith(`${property}: `) ? reason.slice(property.length + 2) : reason;
 
 /** All failures as one message, one line each. */
 export function formatFailures(failures: SiteFailure[]): string {

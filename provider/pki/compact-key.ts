@@ -63,18 +63,6 @@ export function expandRsaKey(compact: string): KeyObject {
   });
 }
 
-const expanded = new Map<string, KeyObject>();
-/** expandRsaKey, once per process per key: every certificate a CA signs in one run shares the parse. */
-export function expandRsaKeyCached(compact: string): KeyObject {
-  let key = expanded.get(compact);
-  if (!key) {
-    key = expandRsaKey(compact);
-    if (expanded.size > 64) expanded.clear();
-    expanded.set(compact, key);
-  }
-  return key;
-}
-
 function fromBase64Url(s: string): bigint {
   const hex = Buffer.from(s, "base64url").toString("hex");
   if (hex === "") throw new Error("compact RSA key: an empty number");

@@ -6,7 +6,6 @@ export * from "./limits";
 export * from "./names";
 export * from "./keys";
 export * from "./random";
-export * from "./clock";
 export * from "./x509";
 export * from "./pkcs12";
 export { OID } from "./oids";

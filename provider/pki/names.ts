@@ -15,9 +15,7 @@ const LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
  * labels of 1-63 characters, 253 at most in all. Wildcards, non-ASCII names and IP addresses are refused
  * with the fix (each server gets its own name and key; use the punycode A-label; use ipAddresses).
  */
-export function normaliseDnsName(input: unknown): Normalised {
-  if (typeof input !== "string")
-    return { ok: false, reason: `${describeValue(input)} is not a DNS name (expected a string)` };
+export function normaliseDnsName(input: string): Normalised {
   if (input.length === 0)
     return {
       ok: false,
@@ -77,9 +75,7 @@ export function normaliseDnsName(input: unknown): Normalised {
  * are refused with the IPv4 form as the fix: a client connecting to a.b.c.d over IPv4 looks for the 4-byte
  * address in the certificate, and the 16-byte mapped form does not match it.
  */
-export function normaliseIpAddress(input: unknown): Normalised {
-  if (typeof input !== "string")
-    return { ok: false, reason: `${describeValue(input)} is not an IP address (expected a string)` };
+export function normaliseIpAddress(input: string): Normalised {
   if (input.includes("%")) {
     return {
       ok: false,
@@ -175,13 +171,4 @@ export function bytesToIp(bytes: Buffer): string {
   const hex = groups.map((g) => g.toString(16));
   if (bestStart < 0) return hex.join(":");
   return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLen).join(":")}`;
-}
-
-/** A short, safe description of a bad value for an error message. */
-export function describeValue(value: unknown): string {
-  if (value === undefined) return "nothing";
-  if (value === null) return "null";
-  if (Array.isArray(value)) return `a list (${JSON.stringify(value).slice(0, 40)})`;
-  if (typeof value === "object") return `an object (${JSON.stringify(value).slice(0, 40)})`;
-  return `${typeof value} ${JSON.stringify(value)}`;
 }

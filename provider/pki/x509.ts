@@ -9,7 +9,6 @@ import { keyIdentifier } from "./keys";
 import { ipToBytes } from "./names";
 import { OID } from "./oids";
 import { BACKDATE_MS, DAY_MS } from "./limits";
-import { toSecond } from "./clock";
 
 export type KeyUsage = "digitalSignature" | "keyEncipherment" | "keyCertSign" | "cRLSign";
 const KEY_USAGE_BITS: Record<KeyUsage, number> = {
@@ -104,6 +103,9 @@ export interface IssuedCertificate {
   /** True when the validity was cut short to end with the issuer. */
   capped: boolean;
 }
+
+/** Whole seconds, as X.509 times hold them. */
+const toSecond = (d: Date): Date => new Date(Math.floor(d.getTime() / 1000) * 1000);
 
 export function issueCertificate(req: IssueRequest): IssuedCertificate {
   const { template } = req;

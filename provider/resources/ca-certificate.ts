@@ -4,7 +4,7 @@ import { XprotectResource } from "../dynamic";
 import { outputProps, secretInput } from "./outputs";
 import { CA_EXPIRY_WARNING_DAYS, RsaBits } from "../pki/limits";
 import { daysLeft } from "../pki/renewal";
-import { resolveNow } from "../pki/clock";
+import { resolveNow } from "../runtime/clock";
 import { caSuitability, ExistingMaterial, isProblem, openMaterial } from "../pki/adopt";
 
 export interface CaCertificateArgs {

@@ -11,7 +11,7 @@ import {
 import type { PfxProfile } from "../pki/pkcs12";
 import { renewalBlockedByCa, renewalDueOf, renewalHelps } from "../pki/renewal";
 import { isProblem, openMaterial } from "../pki/adopt";
-import { resolveNow } from "../pki/clock";
+import { resolveNow } from "../runtime/clock";
 import type { KeyRotation } from "../validate/server";
 import { CaCertificate } from "./ca-certificate";
 

@@ -2,7 +2,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { enableEncryptionCommand, ROLE_FACTS, SLOT_GROUP_IDS, Slot } from "../xprotect/roles";
 import { BindingInputs, validateBindingArgs } from "../validate/binding";
-import { same } from "./env";
+import { forEngine } from "../validate/fields";
+import { same } from "./json";
 
 export interface SlotBinding {
   slot: Slot;
@@ -46,7 +47,8 @@ const COMPARED = [
 export function bindingProvider(): pulumi.dynamic.ResourceProvider {
   return {
     async check(_olds, news) {
-      return validateBindingArgs(news);
+      const { inputs, failures } = validateBindingArgs(news);
+      return { inputs, failures: forEngine(failures) };
     },
     async diff(_id, olds: BindingOutputs, news: BindingInputs) {
       const before: Record<string, unknown> = { ...olds, slots: olds.slotNames };

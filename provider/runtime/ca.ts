@@ -11,8 +11,10 @@ import {
   pemToDer,
 } from "../pki";
 import { compactRsaKey } from "../pki/compact-key";
+import { forEngine } from "../validate/fields";
 import { AdoptedCa, CA_ADOPT_FIELDS, CA_IDENTITY_FIELDS, CaInputs, validateCaArgs } from "../validate/ca";
-import { clockFailures, nowOf, RuntimeEnv, same, withoutProvider } from "./env";
+import { clockFailures, nowOf, RuntimeEnv } from "./env";
+import { same, withoutProvider } from "./json";
 import { mismatches } from "./read";
 
 export interface CaOutputs extends Omit<CaInputs, (typeof CA_ADOPT_FIELDS)[number]>, CertificateFacts {
@@ -33,7 +35,7 @@ export function caProvider(env: RuntimeEnv): pulumi.dynamic.ResourceProvider {
     async check(olds, news) {
       const now = env.now();
       const { inputs, failures } = validateCaArgs(news, olds, now.ok ? now.now : new Date());
-      return { inputs, failures: [...failures, ...clockFailures(env)] };
+      return { inputs, failures: forEngine([...failures, ...clockFailures(env)]) };
     },
 
     async diff(_id, olds: CaOutputs, news: CaInputs) {
@@ -83,7 +85,11 @@ async function makeOrAdopt(inputs: CaInputs, env: RuntimeEnv): Promise<CaOutputs
   if (inputs.adoptedThumbprint) {
     const { adopted, failures } = validateCaArgs(inputs as never, undefined, nowOf(env));
     if (!adopted || failures.length > 0) {
-      throw new Error(failures.map((f) => f.reason).join("; ") || "the CA to adopt cannot be opened");
+      throw new Error(
+        forEngine(failures)
+          .map((f) => f.reason)
+          .join("; ") || "the CA to adopt cannot be opened",
+      );
     }
     return outputsOf(identity, adopted);
   }

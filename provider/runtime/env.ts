@@ -2,10 +2,9 @@
 import { randomBytes } from "node:crypto";
 import { appendFileSync } from "node:fs";
 import { generateRsaKeyPair, KeyGenerator } from "../pki/keys";
-import { NowResult, resolveNow } from "../pki/clock";
+import { NOW_VARIABLE, NowResult, resolveNow } from "./clock";
 import type { RandomBytes } from "../pki/random";
 import { CheckFailure } from "../validate/fields";
-import { NOW_VARIABLE } from "../pki/clock";
 
 export interface RuntimeEnv {
   /** "Now": the machine's clock unless XPROTECT_CERTS_NOW says otherwise. */
@@ -39,15 +38,4 @@ export function nowOf(env: RuntimeEnv): Date {
 export function clockFailures(env: RuntimeEnv): CheckFailure[] {
   const r = env.now();
   return r.ok ? [] : [{ property: NOW_VARIABLE, reason: r.reason }];
-}
-
-/** Plain-JSON equality for the inputs we compare (strings, numbers, booleans, lists). */
-export const same = (a: unknown, b: unknown): boolean =>
-  JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-
-/** Removes the host's own property before we echo old outputs. */
-export function withoutProvider<T extends Record<string, unknown>>(props: T): T {
-  const copy = { ...props };
-  delete copy.__provider;
-  return copy;
 }

@@ -16,13 +16,14 @@ import {
   serverTemplate,
 } from "../pki";
 import { openMaterial, isProblem } from "../pki/adopt";
-import { expandRsaKeyCached } from "../pki/compact-key";
+import { expandRsaKeyCached } from "./key-cache";
 import { keyPairFromPrivateKey, KeyPair } from "../pki/keys";
 import { readPfx } from "../pki/pfx-read";
 import { renewalDueOf, renewalHelps } from "../pki/renewal";
-import { isUnknown } from "../validate/fields";
+import { forEngine, isUnknown } from "../validate/fields";
 import { ServerInputs, validateServerArgs } from "../validate/server";
-import { clockFailures, nowOf, RuntimeEnv, same, withoutProvider } from "./env";
+import { clockFailures, nowOf, RuntimeEnv } from "./env";
+import { same, withoutProvider } from "./json";
 import { mismatches } from "./read";
 
 /**
@@ -99,7 +100,7 @@ export function serverProvider(env: RuntimeEnv): pulumi.dynamic.ResourceProvider
     async check(olds, news) {
       const now = env.now();
       const { inputs, failures } = validateServerArgs(news, olds, now.ok ? now.now : new Date());
-      return { inputs, failures: [...failures, ...clockFailures(env)] };
+      return { inputs, failures: forEngine([...failures, ...clockFailures(env)]) };
     },
 
     async diff(_id, olds: ServerOutputs, news: ServerInputs) {

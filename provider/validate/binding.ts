@@ -11,7 +11,7 @@ import {
   Slot,
   SLOTS,
 } from "../xprotect/roles";
-import { Checker, CheckFailure, isUnknown } from "./fields";
+import { Checker, CheckFailure, isUnknown, textItem } from "./fields";
 
 export interface BindingInputs {
   role: Role;
@@ -34,7 +34,8 @@ export function validateBindingArgs(news: Record<string, unknown>): {
   const c = new Checker();
   const role = c.oneOf("role", news.role, ROLES, "managementServer");
   const roleKnown = !isUnknown(role) && ROLES.includes(role);
-  const hostnameResult = isUnknown(news.hostname) ? undefined : normaliseDnsName(news.hostname);
+  const dnsName = textItem("a DNS name", normaliseDnsName);
+  const hostnameResult = isUnknown(news.hostname) ? undefined : dnsName(news.hostname);
   let hostname = news.hostname as string;
   if (hostnameResult && !hostnameResult.ok)
     c.fail("hostname", `${hostnameResult.reason}; give the server's FQDN`);
@@ -70,7 +71,7 @@ export function validateBindingArgs(news: Record<string, unknown>): {
 
   const certificateDnsNames = Array.isArray(news.certificateDnsNames)
     ? (news.certificateDnsNames as unknown[]).map((n) => {
-        const r = isUnknown(n) ? undefined : normaliseDnsName(n);
+        const r = isUnknown(n) ? undefined : dnsName(n);
         return r?.ok ? r.value : (n as string);
       })
     : [];

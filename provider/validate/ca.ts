@@ -8,7 +8,8 @@ import {
   MAX_VALIDITY_DAYS,
   RsaBits,
 } from "../pki/limits";
-import { caSuitability, commonNameOf } from "../pki/adopt";
+import { caSuitability } from "../pki/adopt";
+import { commonNameOf } from "../pki/inspect";
 import { compactRsaKey, rsaPrimeCount } from "../pki/compact-key";
 import { DAY_MS } from "../pki/limits";
 import { openGiven } from "./adopt";

@@ -2,22 +2,47 @@
  * Field checks shared by the resources' validators. Each appends {property, reason} failures (the reason
  * names the value and the fix) and returns the normalised value, or the default when the field is absent.
  */
-import { describeValue } from "../pki/names";
+import type { Normalised } from "../pki/names";
 
+/** A problem with one input: `reason` names the value and the fix, without the property's name. */
 export interface CheckFailure {
   property: string;
   reason: string;
 }
 
+/**
+ * Failures as the engine shows them, each reason led by its property ("rsaBits: 1024 is not allowed: ..."): the
+ * providers' check answers with these. Programs map the bare reasons to their own names (the site config's paths).
+ */
+export const forEngine = (failures: CheckFailure[]): CheckFailure[] =>
+  failures.map((f) => ({ property: f.property, reason: `${f.property}: ${f.reason}` }));
+
 /** What the engine sends for a value not known until apply (preview only). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 export const isUnknown = (v: unknown): boolean => v === UNKNOWN;
+
+/** A short, safe description of a bad value for an error message. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return `a list (${JSON.stringify(value).slice(0, 40)})`;
+  if (typeof value === "object") return `an object (${JSON.stringify(value).slice(0, 40)})`;
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+/** A normaliser of text (pki's names) made to take any JSON value: what is not a string is refused as `what`. */
+export const textItem =
+  (what: string, normalise: (text: string) => Normalised) =>
+  (value: unknown): Normalised =>
+    typeof value === "string"
+      ? normalise(value)
+      : { ok: false, reason: `${describeValue(value)} is not ${what} (expected a string)` };
 
 export class Checker {
   readonly failures: CheckFailure[] = [];
 
   fail(property: string, reason: string): void {
-    this.failures.push({ property, reason: `${property}: ${reason}` });
+    this.failures.push({ property, reason });
   }
 
   integer(

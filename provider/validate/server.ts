@@ -12,13 +12,15 @@ import {
 } from "../pki/limits";
 import { normaliseDnsName, normaliseIpAddress } from "../pki/names";
 import { PFX_PROFILES, PfxProfile } from "../pki/pkcs12";
-import { AdoptedMaterial, issuedBy, subjectAltNames } from "../pki/adopt";
+import type { AdoptedMaterial } from "../pki/adopt";
+import { issuedBy, subjectAltNames } from "../pki/inspect";
 import { createPublicKey, X509Certificate } from "node:crypto";
-import { expandRsaKeyCached, isCompactRsaKey } from "../pki/compact-key";
+import { isCompactRsaKey } from "../pki/compact-key";
+import { expandRsaKeyCached } from "../runtime/key-cache";
 import { CertificateFacts, describeCertificate, pemToDer } from "../pki/x509";
 import { MIN_CERTIFICATE_LIFETIME_MS } from "../pki/renewal";
 import { openGiven } from "./adopt";
-import { Checker, CheckFailure, isUnknown, UNKNOWN } from "./fields";
+import { Checker, CheckFailure, isUnknown, textItem, UNKNOWN } from "./fields";
 
 export const DEFAULT_SERVER_FRIENDLY_NAME = "VMS SSL Certificate";
 export const KEY_ROTATIONS = ["always", "never"] as const;
@@ -93,8 +95,14 @@ export function validateServerArgs(
     caCertificatePem: news.caCertificatePem as string,
     ...(typeof news.caId === "string" ? { caId: news.caId } : {}),
     caSigningKey: news.caSigningKey as string,
-    dnsNames: c.list("dnsNames", news.dnsNames, { min: 1, normalise: normaliseDnsName }),
-    ipAddresses: c.list("ipAddresses", news.ipAddresses, { min: 0, normalise: normaliseIpAddress }),
+    dnsNames: c.list("dnsNames", news.dnsNames, {
+      min: 1,
+      normalise: textItem("a DNS name", normaliseDnsName),
+    }),
+    ipAddresses: c.list("ipAddresses", news.ipAddresses, {
+      min: 0,
+      normalise: textItem("an IP address", normaliseIpAddress),
+    }),
     rsaBits: c.oneOf("rsaBits", news.rsaBits, ALLOWED_RSA_BITS, DEFAULT_SERVER_RSA_BITS),
     validityDays,
     renewBeforeDays,

@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { resolveNow } from "../../provider/pki/clock";
+import { resolveNow } from "../../provider/runtime/clock";
 import { parseArgs, RenewalsArgs, USAGE } from "./args";
 import { findDue, RenewalReport } from "./due";
 import { renderHtml } from "./html";

@@ -29,7 +29,6 @@ describe("DNS names", () => {
     ["10.0.0.1", /IP address.*ipAddresses/],
     ["fd00::1", /IP address.*ipAddresses/],
     ["host.123", /all-numeric label/],
-    [42, /number 42 is not a DNS name/],
   ])("%s is refused (%s)", (input, reason) => {
     const r = normaliseDnsName(input);
     expect(r.ok).toBe(false);
@@ -61,7 +60,6 @@ describe("IP addresses", () => {
     ["1:2:3:4:5:6:7:8:9", /not an IPv4 or IPv6 address/],
     ["mgmt01", /not an IPv4 or IPv6 address/],
     ["", /not an IPv4 or IPv6 address/],
-    [["10.0.0.1"], /a list .* is not an IP address/],
   ])("%s is refused (%s)", (input, reason) => {
     const r = normaliseIpAddress(input);
     expect(r.ok).toBe(false);

@@ -1,4 +1,7 @@
-/** "Now", from the machine's clock or from XPROTECT_CERTS_NOW (to preview a future date, or to test renewals). */
+/**
+ * "Now", from the machine's clock or from XPROTECT_CERTS_NOW (to preview a future date, or to test renewals).
+ * The one place that knows the variable: the certificate core (pki/) takes the time as a parameter.
+ */
 
 export const NOW_VARIABLE = "XPROTECT_CERTS_NOW";
 
@@ -22,6 +25,3 @@ export function resolveNow(
   }
   return { ok: true, now: new Date(parsed), overridden: true };
 }
-
-/** Whole seconds, as X.509 times hold them. */
-export const toSecond = (d: Date): Date => new Date(Math.floor(d.getTime() / 1000) * 1000);
