@@ -54,7 +54,10 @@ test("minimal arguments: every declared output is present after up", async () =>
     const missing = names.filter((n) => got[n] === undefined || got[n] === null);
     expect({ kind, missing }).toEqual({ kind, missing: [] });
   }
-  const binding = outputs.binding as { slots: Array<{ slot: string; command: string }>; serviceAccount: string };
+  const binding = outputs.binding as {
+    slots: Array<{ slot: string; command: string }>;
+    serviceAccount: string;
+  };
   const thumbprint = (outputs.server as { thumbprint: string }).thumbprint;
   // The role's default slots, each with its command.
   expect(binding.slots.map((s) => s.slot)).toEqual(["server", "streamingMedia"]);

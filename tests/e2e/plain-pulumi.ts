@@ -12,7 +12,10 @@ const HOST = "pulumi-language-nodejs";
 
 /** Where `./build` of ../shared/tools/pulumi-language-nodejs puts the host when given no folder. */
 const buildDefault = () =>
-  path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "pulumi-language-nodejs-v3.248.0/bin");
+  path.join(
+    process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"),
+    "pulumi-language-nodejs-v3.248.0/bin",
+  );
 
 /**
  * The language host's folder: on PATH, beside the Pulumi CLI (Pulumi's distribution ships it there), or where
@@ -53,7 +56,9 @@ export async function plainPulumi(backendDir: string, passphrase: string): Promi
       delete all.PULUMI_CONFIG_PASSPHRASE_FILE;
       execFile(cli.path, args, { cwd, env: all, maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
         err
-          ? reject(new Error(`pulumi ${args.join(" ")} failed in ${cwd}: ${err.message}\n${stdout}\n${stderr}`))
+          ? reject(
+              new Error(`pulumi ${args.join(" ")} failed in ${cwd}: ${err.message}\n${stdout}\n${stderr}`),
+            )
           : resolve(`${stdout}${stderr}`),
       );
     });

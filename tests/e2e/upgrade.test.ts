@@ -21,7 +21,8 @@ interface StateResource {
   parent?: string;
   outputs?: Record<string, unknown>;
 }
-const resources = (d: Deployment): StateResource[] => (d.deployment as { resources: StateResource[] }).resources;
+const resources = (d: Deployment): StateResource[] =>
+  (d.deployment as { resources: StateResource[] }).resources;
 const fixture = JSON.parse(readFileSync(path.join(FIXTURE, "state.json"), "utf8")) as Deployment;
 const certs = (d: Deployment) =>
   Object.fromEntries(
@@ -32,7 +33,8 @@ const certs = (d: Deployment) =>
 
 // The fixture's certificates are valid for two years from when it was made: run at its time, not the clock's,
 // so that none is due for renewal whenever this runs.
-const madeAt = resources(fixture).find((r) => r.type === `${DYNAMIC}CaCertificate`)!.outputs!.notBefore as string;
+const madeAt = resources(fixture).find((r) => r.type === `${DYNAMIC}CaCertificate`)!.outputs!
+  .notBefore as string;
 const NOW = new Date(Date.parse(madeAt) + 86400000).toISOString();
 
 let site: TempSite;
