@@ -7,7 +7,7 @@
  * The engine stores that text twice (inputs and outputs) in the state of every resource, and rewrites the
  * whole state after every step of an `up`. So instead of Pulumi's closure serialization (about 2 KB per copy,
  * most of it per-method wrappers, and the TypeScript compiler at every program start) the module is written
- * here, by hand, at about 250 bytes. It requires the compiled runtime by this package's name,
+ * here, by hand, at about 130 bytes. It requires the compiled runtime by this package's name,
  * `xprotect-certs/runtime`, through the `exports` map of package.json, from the provider process's folder:
  * - in this repository (or any folder inside it) that is Node's self-reference: the nearest package.json is
  *   this package's, whose name and `exports` resolve it;
@@ -50,12 +50,12 @@ export function assertRuntimeBuilt(): void {
 
 /** The provider module's text for one kind of resource (what `__provider` holds). */
 export function providerModule(kind: ProviderKind): string {
-  // createRequire needs a file name (a folder with a trailing separator) for self-reference to apply.
-  // When it cannot be found, the error says from where and what to do.
+  // createRequire needs a file name (a folder with a trailing separator) for self-reference to apply. When the
+  // package is missing, Node's error names it and the folder ("Cannot find module 'xprotect-certs/runtime'
+  // ... <folder>/noop.js"); a message of our own would cost its length twice in every resource's state.
   return (
-    `exports.handler=function(){var d=process.cwd();try{return require("module").createRequire(d+"/")` +
-    `(${JSON.stringify(RUNTIME_SPECIFIER)}).providers.${kind}}catch(e){e.message+=" (from "+d+` +
-    `": npm install xprotect-certs in the Pulumi project, or npm run build in its repository)";throw e}};`
+    `exports.handler=function(){return require("module").createRequire(process.cwd()+"/")` +
+    `(${JSON.stringify(RUNTIME_SPECIFIER)}).providers.${kind}};`
   );
 }
 
