@@ -51,7 +51,7 @@ test("the vendor's CA and rec01's installed certificate are adopted; rec02 is is
   expect(preview.stdout).toMatch(/warning: The adopted CA has no basicConstraints/);
 
   const up = await site.up();
-  expect(up.changeSummary.create).toBe(6); // stack, CA, 2 certificates, 2 bindings
+  expect(up.changeSummary.create).toBe(7); // stack, XProtectSite, CA, 2 certificates, 2 bindings
   expect(up.outputs.caThumbprint).toBe(fx.vendorCa.thumbprint);
   const servers = up.outputs.servers as Servers;
   expect(servers.rec01.thumbprint).toBe(fx.vendorServer.thumbprint);
@@ -103,7 +103,7 @@ test("the vendor's CA and rec01's installed certificate are adopted; rec02 is is
   }
 
   const again = await site.up();
-  expect(again.changeSummary).toEqual({ same: 6 });
+  expect(again.changeSummary).toEqual({ same: 7 });
   expect(readFileSync(keylog, "utf8").trim().split("\n").filter(Boolean)).toHaveLength(1);
 });
 
