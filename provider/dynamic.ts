@@ -1,15 +1,24 @@
 /**
  * How our resources reach the engine's dynamic-provider host. A dynamic resource is a custom resource of type
  * `pulumi-nodejs:dynamic/<module>:<type>` whose `__provider` input is the text of a CommonJS module; the host
- * loads that text (require-from-string, in the folder of Pulumi.yaml's `main`, dist/stacks for this repo) and
+ * loads that text (require-from-string, with no file name of its own, in the provider process's folder) and
  * calls its `handler()` for the provider object.
  *
  * The engine stores that text twice (inputs and outputs) in the state of every resource, and rewrites the
  * whole state after every step of an `up`. So instead of Pulumi's closure serialization (about 2 KB per copy,
  * most of it per-method wrappers, and the TypeScript compiler at every program start) the module is written
- * here, by hand, at about 330 bytes: it requires the compiled runtime, the nearest dist/provider/runtime above
- * the provider process's folder (this repository's), else the installed `xprotect-certs` package's. Nothing is
- * captured but the provider's kind.
+ * here, by hand, at about 130 bytes. It requires the compiled runtime by this package's name,
+ * `xprotect-certs/runtime`, through the `exports` map of package.json, from the provider process's folder:
+ * - in this repository (or any folder inside it) that is Node's self-reference: the nearest package.json is
+ *   this package's, whose name and `exports` resolve it;
+ * - in a program that installed the package, it is the ordinary lookup of `node_modules/xprotect-certs`.
+ * Nothing else is searched: a `dist/` folder above the working folder (a monorepo, a fork) is never picked up.
+ * Nothing is captured but the provider's kind.
+ *
+ * States made before this loader (up to commit 584e7a6) hold a loader that looks for
+ * `dist/provider/runtime/index.js` above the working folder, else `xprotect-certs/dist/provider/runtime/index.js`;
+ * the engine still runs it for the delete and read of such resources until their next update, so that file
+ * stays where it is and package.json exports that path too.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -17,7 +26,13 @@ import * as pulumi from "@pulumi/pulumi";
 
 export type ProviderKind = "ca" | "server" | "binding";
 
-/** Where the compiled runtime is, relative to this package's root. */
+/** This package's name: what the provider module requires the runtime by. */
+export const PACKAGE_NAME = "xprotect-certs";
+
+/** The runtime's public specifier (package.json `exports` maps it to dist/provider/runtime/index.js). */
+export const RUNTIME_SPECIFIER = `${PACKAGE_NAME}/runtime`;
+
+/** Where the compiled runtime is, relative to this package's root (also what pre-package states name). */
 export const RUNTIME_MODULE = "dist/provider/runtime/index.js";
 
 /** The module and type prefix the engine's dynamic-provider host serves. */
@@ -35,11 +50,12 @@ export function assertRuntimeBuilt(): void {
 
 /** The provider module's text for one kind of resource (what `__provider` holds). */
 export function providerModule(kind: ProviderKind): string {
+  // createRequire needs a file name (a folder with a trailing separator) for self-reference to apply. When the
+  // package is missing, Node's error names it and the folder ("Cannot find module 'xprotect-certs/runtime'
+  // ... <folder>/noop.js"); a message of our own would cost its length twice in every resource's state.
   return (
-    `exports.handler=function(){var p=require("path"),f=require("fs"),d=process.cwd(),m;` +
-    `for(;d!==p.dirname(d);d=p.dirname(d))if(f.existsSync(m=p.join(d,${JSON.stringify(RUNTIME_MODULE)})))` +
-    `return require(m).providers.${kind};` +
-    `return require("xprotect-certs/${RUNTIME_MODULE}").providers.${kind}};`
+    `exports.handler=function(){return require("module").createRequire(process.cwd()+"/")` +
+    `(${JSON.stringify(RUNTIME_SPECIFIER)}).providers.${kind}};`
   );
 }
 

@@ -6,6 +6,7 @@
  * - validate/: argument checks returning {property, reason} failures.
  * - runtime/: the dynamic providers' CRUD, run by the engine in its own process.
  * - resources/: the resource classes a program uses.
+ * - site/: XProtectSite, a whole site (CA, certificates, bindings) as one component with the contract's outputs.
  */
 export { CaCertificate, caExpiryWarning } from "./resources/ca-certificate";
 export type { CaCertificateArgs } from "./resources/ca-certificate";
@@ -13,6 +14,15 @@ export { ServerCertificate } from "./resources/server-certificate";
 export type { ServerCertificateArgs } from "./resources/server-certificate";
 export { CertificateBinding } from "./resources/certificate-binding";
 export type { CertificateBindingArgs } from "./resources/certificate-binding";
+export { XProtectSite, XPROTECT_SITE_TYPE, CONTRACT_VERSION } from "./site";
+export type {
+  XProtectSiteArgs,
+  XProtectSiteCa,
+  XProtectServer,
+  XProtectServerSettings,
+  XProtectSiteAdoption,
+  ServerOutput,
+} from "./site";
 export * as pki from "./pki";
 export * from "./xprotect/roles";
 export { validateCaArgs } from "./validate/ca";

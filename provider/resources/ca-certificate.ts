@@ -73,10 +73,6 @@ export class CaCertificate extends XprotectResource {
       "CaCertificate",
       name,
       {
-        ...args,
-        adoptPfx: secretInput(args.adoptPfx),
-        adoptPfxPassword: secretInput(args.adoptPfxPassword),
-        adoptPrivateKeyPem: secretInput(args.adoptPrivateKeyPem),
         ...outputProps(
           "certificatePem",
           "certificateDer",
@@ -87,10 +83,15 @@ export class CaCertificate extends XprotectResource {
           "subject",
           "notBefore",
           "notAfter",
+          "friendlyName",
           "signingKey",
           "adopted",
           "basicConstraintsAbsent",
         ),
+        ...args,
+        adoptPfx: secretInput(args.adoptPfx),
+        adoptPfxPassword: secretInput(args.adoptPfxPassword),
+        adoptPrivateKeyPem: secretInput(args.adoptPrivateKeyPem),
       },
       {
         protect: true,

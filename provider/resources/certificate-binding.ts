@@ -35,13 +35,14 @@ export class CertificateBinding extends XprotectResource {
       "CertificateBinding",
       name,
       {
+        // slots and serviceAccount too: without them given, the provider fills in the role's defaults.
+        ...outputProps("role", "hostname", "serviceName", "serviceAccount", "slots", "slotNames"),
         ...rest,
         thumbprint: certificate.thumbprint,
         notAfter: certificate.notAfter,
         certificateDnsNames: certificate.requested.dnsNames,
         certificateRsaBits: certificate.requested.rsaBits,
         certificateValidityDays: certificate.requested.validityDays,
-        ...outputProps("serviceName", "slotNames"),
       },
       opts,
     );

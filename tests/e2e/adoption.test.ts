@@ -52,7 +52,7 @@ test("the vendor's CA and rec01's installed certificate are adopted; rec02 is is
   expect(preview.stdout).toMatch(/warning: The adopted CA has no basicConstraints/);
 
   const up = await site.up();
-  expect(up.changeSummary.create).toBe(6); // stack, CA, 2 certificates, 2 bindings
+  expect(up.changeSummary.create).toBe(7); // stack, XProtectSite, CA, 2 certificates, 2 bindings
   expect(up.outputs.caThumbprint).toBe(fx.vendorCa.thumbprint);
   const servers = up.outputs.servers as Servers;
   expect(servers.rec01.thumbprint).toBe(fx.vendorServer.thumbprint);
@@ -104,12 +104,12 @@ test("the vendor's CA and rec01's installed certificate are adopted; rec02 is is
     expect(state).not.toContain(secret);
   }
   // And every secret the engine marked, in every form (the adopted CA's compact key included).
-  const secrets = secretsOf(stored, await site.exportState({ showSecrets: true }));
-  expect([...secrets].some((x) => x.startsWith("rsa-pq1."))).toBe(true);
-  expect(plaintextLeaks(secrets, state, site.backendDir)).toEqual([]);
+  const marked = secretsOf(stored, await site.exportState({ showSecrets: true }));
+  expect([...marked].some((x) => x.startsWith("rsa-pq1."))).toBe(true);
+  expect(plaintextLeaks(marked, state, site.backendDir)).toEqual([]);
 
   const again = await site.up();
-  expect(again.changeSummary).toEqual({ same: 6 });
+  expect(again.changeSummary).toEqual({ same: 7 });
   expect(readFileSync(keylog, "utf8").trim().split("\n").filter(Boolean)).toHaveLength(1);
 });
 

@@ -118,7 +118,7 @@ test("every README line that sets a secret takes it from standard input, and it 
 
 test("the site issues with those secrets: the vendor CA adopted, rec01 kept, rec.02's PFX opens with 12345678", async () => {
   const r = await site.up();
-  expect(r.changeSummary).toEqual({ create: 1 + 1 + 2 * 2 });
+  expect(r.changeSummary).toEqual({ create: 1 + 1 + 1 + 2 * 2 }); // stack, site component, CA, 2 x 2
   const o = r.outputs as {
     caThumbprint: string;
     servers: Record<string, { thumbprint: string }>;

@@ -15,7 +15,7 @@ import { TEST_PASSPHRASE, tempSite, TempSite } from "../engine/harness";
 const DAY = 86_400_000;
 const SERVERS = ["mgmt01", "rec01", "rec02", "failover01", "mobile01", "event01"];
 const SHORT = ["event01", "rec01"];
-const RESOURCES = 2 + SERVERS.length * 2;
+const RESOURCES = 3 + SERVERS.length * 2; // the stack, XProtectSite, the CA, and per server 2
 
 let site: TempSite;
 let stackFile: string;

@@ -51,7 +51,7 @@ function diagnosticsOf(output: string, type: string, name: string): string {
 
 test("a preview shows the CA's expiry, the capped certificate and the PFX profile as warnings, and succeeds", async () => {
   const up = await site.up();
-  expect(up.changeSummary).toEqual({ create: 1 + 1 + 2 * 2 });
+  expect(up.changeSummary).toEqual({ create: 1 + 1 + 1 + 2 * 2 }); // stack, XProtectSite, CA, 2 × (certificate, binding);
   const o = up.outputs as { caNotAfter: string; servers: Record<string, { notAfter: string }> };
   const caEnd = o.caNotAfter.slice(0, 10);
   expect(o.servers.mgmt01.notAfter).toBe(o.caNotAfter);

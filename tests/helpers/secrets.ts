@@ -30,7 +30,9 @@ export function secretsOf(stored: unknown, decrypted: unknown): Set<string> {
   const walk = (s: unknown, d: unknown): void => {
     if (typeof s !== "object" || s === null) return;
     if (SECRET_SIG in s) {
-      forms(d, out);
+      // Decrypted (--show-secrets), a secret is {sig, plaintext: its JSON}.
+      const plaintext = (d as { plaintext?: unknown } | undefined)?.plaintext;
+      forms(typeof plaintext === "string" ? JSON.parse(plaintext) : d, out);
       return;
     }
     for (const [k, v] of Object.entries(s)) walk(v, (d as Record<string, unknown> | undefined)?.[k]);

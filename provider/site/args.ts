@@ -1,0 +1,96 @@
+/**
+ * XProtectSite's arguments: the shape of the `xprotect-certs:site` config (README, "Describing a site"), typed,
+ * plus the secret inputs the stack program reads from secret config keys.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { RsaBits } from "../pki/limits";
+import type { PfxProfile } from "../pki/pkcs12";
+import type { KeyRotation } from "../validate/server";
+import type { Role, Slot } from "../xprotect/roles";
+import type { CA_KEYS, SERVER_KEYS, SETTING_KEYS } from "../../stacks/site-config";
+
+/** The site CA (config `ca`). Every key is optional; adopted CAs take none of the first four. */
+export interface XProtectSiteCa {
+  /** Default "VMS Certificate Authority". */
+  commonName?: string;
+  organization?: string;
+  /** 2048, 3072 (default) or 4096. */
+  rsaBits?: RsaBits;
+  /** Default 3650. */
+  validityDays?: number;
+  /** Default "VMS CA Certificate". */
+  friendlyName?: string;
+  /** Default 0; bump (and unprotect the CA) to make a new CA on purpose. */
+  generation?: number;
+}
+
+/** Settings every server inherits from `defaults`, each overridable per server. */
+export interface XProtectServerSettings {
+  /** Default 730. */
+  validityDays?: number;
+  /** Default 30. */
+  renewBeforeDays?: number;
+  /** Default true. */
+  autoRenew?: boolean;
+  /** 2048 (default), 3072 or 4096. */
+  rsaBits?: RsaBits;
+  /** "legacy-3des" (default) or "modern-aes256". */
+  pfxProfile?: PfxProfile;
+  /** Default "VMS SSL Certificate". */
+  friendlyName?: string;
+  /** "always" (default) or "never". */
+  keyRotation?: KeyRotation;
+  /** Default true. */
+  includeChain?: boolean;
+  /** Default 0; bump to reissue. */
+  generation?: number;
+  /** Default NT AUTHORITY\NETWORK SERVICE. */
+  serviceAccount?: string;
+}
+
+/** One XProtect server (an entry of `servers`). */
+export interface XProtectServer extends XProtectServerSettings {
+  role: Role;
+  /** The server's FQDN; one of dnsNames. */
+  hostname: string;
+  /** Default [hostname]; the first is the subject CN. */
+  dnsNames?: string[];
+  ipAddresses?: string[];
+  /** Default: the role's own slots. */
+  slots?: Slot[];
+}
+
+/**
+ * Existing material to adopt (README, "Adopting what a site already has"): the CA as PFX + password or as PEM
+ * certificate + key, and installed server certificates (server name to base64 PFX, each with its password in
+ * `pfxPasswords`). All kept secret.
+ */
+export interface XProtectSiteAdoption {
+  caPfx?: pulumi.Input<string>;
+  caPfxPassword?: pulumi.Input<string>;
+  caCertificatePem?: pulumi.Input<string>;
+  caPrivateKeyPem?: pulumi.Input<string>;
+  serverPfx?: Record<string, pulumi.Input<string>>;
+}
+
+/**
+ * The site's shape is plain data (as written in the config) so that every problem is found before anything is
+ * registered. The secrets may be outputs (e.g. `config.requireSecret(...)`): plain text is checked with the rest,
+ * an output by the provider at preview.
+ */
+export interface XProtectSiteArgs {
+  ca?: XProtectSiteCa;
+  defaults?: XProtectServerSettings;
+  /** Server name (also the name of its certificate and binding resources) to server. */
+  servers: Record<string, XProtectServer>;
+  /** Server name to PFX password; a server without one gets 24 random characters, generated once and kept. */
+  pfxPasswords?: Record<string, pulumi.Input<string>>;
+  adopt?: XProtectSiteAdoption;
+}
+
+// The types above must list exactly the keys the config schema allows (stacks/site-config.ts): these fail to
+// compile when one side gains or loses a key.
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const CA_KEYS_MATCH: SameKeys<keyof XProtectSiteCa, (typeof CA_KEYS)[number]> = true;
+export const SETTING_KEYS_MATCH: SameKeys<keyof XProtectServerSettings, (typeof SETTING_KEYS)[number]> = true;
+export const SERVER_KEYS_MATCH: SameKeys<keyof XProtectServer, (typeof SERVER_KEYS)[number]> = true;

@@ -1,0 +1,198 @@
+/**
+ * XProtectSite: a whole XProtect site as one component: the site CA, and for each server its certificate (with
+ * PFX) and its binding, as the component's children, with the outputs installers read (contract version 1).
+ * The stack program of this repository (stacks/index.ts) is this component fed from the stack's config.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { CaCertificate } from "../resources/ca-certificate";
+import { CertificateBinding } from "../resources/certificate-binding";
+import { ServerCertificate } from "../resources/server-certificate";
+import { UNKNOWN } from "../validate/fields";
+import { ROLE_FACTS } from "../xprotect/roles";
+import { formatFailures, parseSite, ServerSpec, SiteAdoption } from "../../stacks/site-config";
+import type { XProtectSiteArgs } from "./args";
+import { CONTRACT_VERSION, ServerOutput } from "./outputs";
+
+/** The component's type token. */
+export const XPROTECT_SITE_TYPE = "xprotect-certs:index:XProtectSite";
+
+export class XProtectSite extends pulumi.ComponentResource {
+  /** 1: the version of the outputs' contract (stacks/outputs.schema.json). */
+  public readonly contractVersion: pulumi.Output<number>;
+  public readonly caCertificatePem: pulumi.Output<string>;
+  /** Base64 DER: the .cer clients import. */
+  public readonly caCertificateDer: pulumi.Output<string>;
+  public readonly caThumbprint: pulumi.Output<string>;
+  public readonly caNotAfter: pulumi.Output<string>;
+  /** Server name to its certificate's facts, service and Server Configurator commands. */
+  public readonly servers: pulumi.Output<Record<string, ServerOutput>>;
+  /** Secret. Server name to base64 PFX. */
+  public readonly pfx: pulumi.Output<Record<string, string>>;
+  /** Secret. Server name to PFX password. */
+  public readonly pfxPasswords: pulumi.Output<Record<string, string>>;
+
+  /** The children, for programs that need more than the contract (e.g. a certificate's PEM). */
+  public readonly ca: CaCertificate;
+  public readonly certificates: Record<string, ServerCertificate>;
+  public readonly bindings: Record<string, CertificateBinding>;
+
+  /**
+   * Checks the whole site first (as `pulumi preview` of the stack program does: every problem in one error,
+   * each naming the field, the value and the fix) and registers nothing when there is one.
+   *
+   * The children keep the names this repository's stack program gave them before the component existed: the CA
+   * is `<name>-ca` (`site-ca` for the stack program's site, named "site"), and each server's certificate and
+   * binding are named after the server. They carry aliases to the same names at the stack's top level, so that
+   * a stack made by that program, or by a program using the resources directly under those names, moves into
+   * the component with nothing replaced or reissued. Two sites in one stack therefore need distinct server names.
+   *
+   * The CA is created protected (see CaCertificate); `protect` given here applies to every child.
+   */
+  constructor(name: string, args: XProtectSiteArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    const site = checkedSite(args);
+    super(XPROTECT_SITE_TYPE, name, {}, opts);
+
+    const moved = { parent: this, aliases: [{ parent: pulumi.rootStackResource }] };
+    const withProtect = opts.protect === undefined ? {} : { protect: opts.protect };
+    const adopt = args.adopt ?? {};
+    this.ca = new CaCertificate(
+      `${name}-ca`,
+      {
+        ...(site.ca as Record<string, never>),
+        adoptPfx: adopt.caPfx,
+        adoptPfxPassword: adopt.caPfxPassword,
+        adoptCertificatePem: adopt.caCertificatePem,
+        adoptPrivateKeyPem: adopt.caPrivateKeyPem,
+      },
+      { ...moved, ...withProtect },
+    );
+
+    this.certificates = {};
+    this.bindings = {};
+    const servers: Record<string, pulumi.Output<ServerOutput>> = {};
+    const pfx: Record<string, pulumi.Output<string>> = {};
+    const pfxPasswords: Record<string, pulumi.Output<string>> = {};
+    for (const spec of site.servers) {
+      const certificate = new ServerCertificate(
+        spec.name,
+        {
+          ca: this.ca,
+          dnsNames: spec.dnsNames,
+          ipAddresses: spec.ipAddresses,
+          rsaBits: spec.rsaBits as never,
+          validityDays: spec.validityDays as number | undefined,
+          renewBeforeDays: spec.renewBeforeDays as number | undefined,
+          autoRenew: spec.autoRenew as boolean | undefined,
+          generation: spec.generation as number | undefined,
+          keyRotation: spec.keyRotation as never,
+          pfxProfile: spec.pfxProfile as never,
+          friendlyName: spec.friendlyName as string | undefined,
+          includeChain: spec.includeChain as boolean | undefined,
+          pfxPassword: own(args.pfxPasswords, spec.name),
+          adoptPfx: own(adopt.serverPfx, spec.name),
+        },
+        { ...moved, ...withProtect },
+      );
+      const binding = new CertificateBinding(
+        spec.name,
+        {
+          certificate,
+          role: spec.role,
+          hostname: spec.hostname,
+          serviceAccount: spec.serviceAccount as string | undefined,
+          slots: spec.slots,
+        },
+        { ...moved, ...withProtect },
+      );
+      this.certificates[spec.name] = certificate;
+      this.bindings[spec.name] = binding;
+      servers[spec.name] = serverOutput(spec, certificate, binding);
+      pfx[spec.name] = certificate.pfx;
+      pfxPasswords[spec.name] = certificate.pfxPassword;
+    }
+
+    this.contractVersion = pulumi.output(CONTRACT_VERSION);
+    this.caCertificatePem = this.ca.certificatePem;
+    this.caCertificateDer = this.ca.certificateDer;
+    this.caThumbprint = this.ca.thumbprint;
+    this.caNotAfter = this.ca.notAfter;
+    this.servers = pulumi.all(servers);
+    this.pfx = pulumi.secret(pulumi.all(pfx));
+    this.pfxPasswords = pulumi.secret(pulumi.all(pfxPasswords));
+    // Nothing is stored on the component itself: the certificates and PFX are in the children's state already
+    // (and once more in the stack's outputs when a program exports them).
+    this.registerOutputs({});
+  }
+}
+
+/**
+ * Runs the config checks on the arguments and returns the parsed site, or throws every problem at once. Secrets
+ * given as outputs are not known yet: they are checked as unknown here and by the provider at preview.
+ */
+function checkedSite(args: XProtectSiteArgs) {
+  const raw: unknown = isMap(args) ? omit(args, ["pfxPasswords", "adopt"]) : args;
+  const adopt = isMap(args) && isMap(args.adopt) ? args.adopt : {};
+  const passwords = isMap(args) && isMap(args.pfxPasswords) ? mapKnown(args.pfxPasswords) : {};
+  const adoption: SiteAdoption = {
+    caPfx: known(adopt.caPfx),
+    caPfxPassword: known(adopt.caPfxPassword),
+    caCertificatePem: known(adopt.caCertificatePem),
+    caPrivateKeyPem: known(adopt.caPrivateKeyPem),
+    serverPfx: isMap(adopt.serverPfx) ? mapKnown(adopt.serverPfx) : adopt.serverPfx,
+  };
+  const { site, failures } = parseSite(raw, passwords, adoption);
+  if (!site) throw new Error(formatFailures(failures));
+  return site;
+}
+
+function serverOutput(
+  spec: ServerSpec,
+  certificate: ServerCertificate,
+  binding: CertificateBinding,
+): pulumi.Output<ServerOutput> {
+  return pulumi
+    .all([
+      certificate.thumbprint,
+      certificate.serialNumber,
+      certificate.notBefore,
+      certificate.notAfter,
+      certificate.renewalDue,
+      binding.serviceName,
+      binding.serviceAccount,
+      binding.slots,
+    ])
+    .apply(
+      ([thumbprint, serialNumber, notBefore, notAfter, renewalDue, serviceName, serviceAccount, slots]) => ({
+        role: spec.role,
+        hostname: spec.hostname,
+        dnsNames: spec.dnsNames,
+        ipAddresses: spec.ipAddresses,
+        thumbprint,
+        serialNumber,
+        notBefore,
+        notAfter,
+        renewalDue,
+        serviceName,
+        serviceAccount,
+        enableOrder: ROLE_FACTS[spec.role].enableOrder,
+        slots,
+      }),
+    );
+}
+
+/** A secret as the checks see it: plain values as they are, outputs and promises as unknown. */
+const known = (v: unknown): unknown =>
+  v === undefined || v === null || typeof v === "string" || typeof v !== "object" ? v : UNKNOWN;
+
+const mapKnown = (m: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(m).map(([k, v]) => [k, known(v)]));
+
+/** A map's own entry (never an inherited property such as "constructor"). */
+const own = <T>(map: Record<string, T> | undefined, key: string): T | undefined =>
+  map !== undefined && Object.hasOwn(map, key) ? map[key] : undefined;
+
+const omit = (obj: Record<string, unknown>, keys: string[]): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(obj).filter(([k]) => !keys.includes(k)));
+
+const isMap = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);

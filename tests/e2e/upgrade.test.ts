@@ -1,0 +1,98 @@
+/**
+ * A stack made by commit 584e7a6 (before the package and XProtectSite: the CA, certificates and bindings at the
+ * stack's top level) upgrades to the component on the real engine with nothing replaced, deleted or reissued.
+ * The state is tests/fixtures/upgrade-584e7a6 (made by its make.sh, secrets encrypted with its test passphrase);
+ * it is imported into a throw-away backend and `up` runs the current stack program on it.
+ */
+import { copyFileSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import type { Deployment } from "@pulumi/pulumi/automation";
+import { siteProgram } from "../../stacks";
+import { tempSite, TempSite } from "../engine/harness";
+
+const FIXTURE = path.join(__dirname, "../fixtures/upgrade-584e7a6");
+const PASSPHRASE = "xprotect-certs-upgrade-fixture";
+const DYNAMIC = "pulumi-nodejs:dynamic/xprotect-certs:";
+const SITE_TYPE = "xprotect-certs:index:XProtectSite";
+
+interface StateResource {
+  urn: string;
+  type: string;
+  parent?: string;
+  outputs?: Record<string, unknown>;
+}
+const resources = (d: Deployment): StateResource[] =>
+  (d.deployment as { resources: StateResource[] }).resources;
+const fixture = JSON.parse(readFileSync(path.join(FIXTURE, "state.json"), "utf8")) as Deployment;
+const certs = (d: Deployment) =>
+  Object.fromEntries(
+    resources(d)
+      .filter((r) => r.type.startsWith(DYNAMIC) && r.type !== `${DYNAMIC}CertificateBinding`)
+      .map((r) => [r.urn.split("::").pop(), [r.outputs?.thumbprint, r.outputs?.serialNumber]]),
+  );
+
+// The fixture's certificates are valid for two years from when it was made: run at its time, not the clock's,
+// so that none is due for renewal whenever this runs.
+const madeAt = resources(fixture).find((r) => r.type === `${DYNAMIC}CaCertificate`)!.outputs!
+  .notBefore as string;
+const NOW = new Date(Date.parse(madeAt) + 86400000).toISOString();
+
+let site: TempSite;
+const savedNow = process.env.XPROTECT_CERTS_NOW;
+
+beforeAll(async () => {
+  process.env.XPROTECT_CERTS_NOW = NOW; // the program's warnings read it too
+  site = await tempSite({
+    stackName: "upgrade",
+    program: siteProgram,
+    env: { PULUMI_CONFIG_PASSPHRASE: PASSPHRASE, XPROTECT_CERTS_NOW: NOW },
+  });
+  // The fixture's stack file: its site config, encrypted pfxPasswords and the salt they were encrypted with.
+  copyFileSync(path.join(FIXTURE, "Pulumi.upgrade.yaml"), path.join(site.workDir, "Pulumi.upgrade.yaml"));
+  await site.cli(["stack", "import", "--file", path.join(FIXTURE, "state.json"), "--stack", "upgrade"]);
+}, 120000);
+
+afterAll(async () => {
+  if (savedNow === undefined) delete process.env.XPROTECT_CERTS_NOW;
+  else process.env.XPROTECT_CERTS_NOW = savedNow;
+  await site?.cleanup();
+});
+
+test("the fixture is a pre-component state: every resource at the top, old loader in __provider", () => {
+  const ours = resources(fixture).filter((r) => r.type.startsWith(DYNAMIC));
+  expect(ours).toHaveLength(7);
+  for (const r of ours) {
+    expect(r.parent).toMatch(/::pulumi:pulumi:Stack::/);
+    expect(r.outputs?.__provider).toContain('"dist/provider/runtime/index.js"');
+  }
+});
+
+test("up moves everything into XProtectSite: one create (the component), nothing else changes", async () => {
+  const before = certs(fixture);
+  const r = await site.up();
+  expect(r.changeSummary).toEqual({ create: 1, same: 8 });
+  // The engine's progress lines: the component's create, and no step on any other resource.
+  const steps = r.stdout.split("\n").filter((l) => /^\s*[-+~]/.test(l) || /\b(replac|delet)/i.test(l));
+  expect(steps.map((l) => l.trim().replace(/\s*\(.*$/, ""))).toEqual([
+    "+  xprotect-certs:index:XProtectSite site creating",
+    "+ 1 created",
+  ]);
+
+  const after = await site.exportState();
+  const component = resources(after).find((x) => x.type === SITE_TYPE)!;
+  expect(component.urn).toMatch(/::xprotect-certs:index:XProtectSite::site$/);
+  const ours = resources(after).filter((x) => x.type.startsWith(DYNAMIC));
+  expect(ours).toHaveLength(7);
+  for (const x of ours) expect(x.parent).toBe(component.urn);
+  expect(certs(after)).toEqual(before); // every thumbprint and serial number
+
+  const out = r.outputs as { servers: Record<string, { thumbprint: string; serialNumber: string }> };
+  for (const name of ["mgmt01", "rec01", "mob01"]) {
+    expect([out.servers[name].thumbprint, out.servers[name].serialNumber]).toEqual(before[name]);
+  }
+}, 180000);
+
+test("a second up is all same", async () => {
+  const r = await site.up();
+  expect(r.changeSummary).toEqual({ same: 9 });
+}, 120000);

@@ -1,0 +1,44 @@
+/**
+ * What `npm pack` puts in the package: exactly what a program needs (compiled JS and type declarations of
+ * provider/ and of the site config checks it uses, README, LICENSE, the JSON Schema of the outputs, the Windows
+ * installer) and nothing else: no sources, tests, tools, source maps or repository scripts.
+ */
+import { execFileSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import * as path from "node:path";
+
+const REPO = path.join(__dirname, "../..");
+
+/** Every .ts under a source folder, as its compiled .js and .d.ts in dist/. */
+function compiled(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(path.join(REPO, dir), { withFileTypes: true })) {
+    const rel = `${dir}/${e.name}`;
+    if (e.isDirectory()) out.push(...compiled(rel));
+    else if (e.name.endsWith(".ts")) {
+      const base = `dist/${rel.slice(0, -3)}`;
+      out.push(`${base}.js`, `${base}.d.ts`);
+    }
+  }
+  return out;
+}
+
+test("npm pack --dry-run lists only what a user needs", () => {
+  // --ignore-scripts: `npm test` has built dist/ already (prepare would build it again).
+  const json = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts", "--silent"], {
+    cwd: REPO,
+    encoding: "utf8",
+  });
+  const files = (JSON.parse(json) as Array<{ files: Array<{ path: string }> }>)[0].files.map((f) => f.path);
+  const expected = [
+    "package.json",
+    "README.md",
+    "LICENSE",
+    "stacks/outputs.schema.json",
+    "scripts/Install-XProtectCertificate.ps1",
+    "dist/stacks/site-config.js",
+    "dist/stacks/site-config.d.ts",
+    ...compiled("provider"),
+  ];
+  expect([...files].sort()).toEqual([...expected].sort());
+});
