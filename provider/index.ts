@@ -8,12 +8,12 @@
  * - resources/: the resource classes a program uses.
  * - site/: XProtectSite, a whole site (CA, certificates, bindings) as one component with the contract's outputs.
  */
-export { CaCertificate, caExpiryWarning } from "./resources/ca-certificate";
-export type { CaCertificateArgs } from "./resources/ca-certificate";
-export { ServerCertificate } from "./resources/server-certificate";
-export type { ServerCertificateArgs } from "./resources/server-certificate";
-export { CertificateBinding } from "./resources/certificate-binding";
-export type { CertificateBindingArgs } from "./resources/certificate-binding";
+export { CaCertificate, caExpiryWarning } from "./ca/resource";
+export type { CaCertificateArgs } from "./ca/resource";
+export { ServerCertificate } from "./server/resource";
+export type { ServerCertificateArgs } from "./server/resource";
+export { CertificateBinding } from "./binding/resource";
+export type { CertificateBindingArgs } from "./binding/resource";
 export { XProtectSite, XPROTECT_SITE_TYPE, CONTRACT_VERSION } from "./site";
 export type {
   XProtectSiteArgs,
@@ -25,13 +25,13 @@ export type {
 } from "./site";
 export * as pki from "./pki";
 export * from "./xprotect/roles";
-export { validateCaArgs } from "./validate/ca";
-export type { CaInputs } from "./validate/ca";
-export { validateServerArgs } from "./validate/server";
-export type { ServerInputs } from "./validate/server";
-export { validateBindingArgs } from "./validate/binding";
-export type { BindingInputs } from "./validate/binding";
+export { validateCaArgs } from "./ca/check";
+export type { CaInputs } from "./ca/check";
+export { validateServerArgs } from "./server/check";
+export type { ServerInputs } from "./server/check";
+export { validateBindingArgs } from "./binding/check";
+export type { BindingInputs } from "./binding/check";
 export { UNKNOWN } from "./validate/fields";
 export type { CheckFailure } from "./validate/fields";
-export { planServerChange } from "./runtime/server";
-export type { ServerPlan } from "./runtime/server";
+export { planServerChange } from "./server/provider";
+export type { ServerPlan } from "./server/provider";

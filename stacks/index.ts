@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { XProtectSite } from "../provider/site";
 import type { XProtectSiteArgs } from "../provider/site";
-import { formatFailures, parseSite } from "./site-config";
+import { formatFailures, parseSite } from "../provider/site/config";
 
 export { CONTRACT_VERSION } from "../provider/site";
 export type { ServerOutput } from "../provider/site";

@@ -2,10 +2,10 @@
  * The module the engine's dynamic-provider process loads (compiled, from dist/). The serialized provider in
  * each resource's state is only a small loader that requires this file: see ../dynamic.ts.
  */
-import { bindingProvider } from "./binding";
-import { caProvider } from "./ca";
+import { bindingProvider } from "../binding/provider";
+import { caProvider } from "../ca/provider";
 import { systemEnv } from "./env";
-import { serverProvider } from "./server";
+import { serverProvider } from "../server/provider";
 
 const env = systemEnv();
 

@@ -5,8 +5,8 @@ export const same = (a: unknown, b: unknown): boolean =>
   JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 /** Removes the host's own property before we echo old outputs. */
-export function withoutProvider<T extends Record<string, unknown>>(props: T): T {
-  const copy = { ...props };
+export function withoutProvider<T extends object>(props: T): T {
+  const copy = { ...props } as T & { __provider?: unknown };
   delete copy.__provider;
   return copy;
 }

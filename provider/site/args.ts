@@ -3,50 +3,18 @@
  * plus the secret inputs the stack program reads from secret config keys.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { RsaBits } from "../pki/limits";
-import type { PfxProfile } from "../pki/pkcs12";
-import type { KeyRotation } from "../validate/server";
+import type { CaFieldValues } from "../ca/fields";
 import type { Role, Slot } from "../xprotect/roles";
-import type { CA_KEYS, SERVER_KEYS, SETTING_KEYS } from "../../stacks/site-config";
+import type { CA_KEYS, SERVER_KEYS, SETTING_KEYS, Settings } from "./config";
 
-/** The site CA (config `ca`). Every key is optional; adopted CAs take none of the first four. */
-export interface XProtectSiteCa {
-  /** Default "VMS Certificate Authority". */
-  commonName?: string;
-  organization?: string;
-  /** 2048, 3072 (default) or 4096. */
-  rsaBits?: RsaBits;
-  /** Default 3650. */
-  validityDays?: number;
-  /** Default "VMS CA Certificate". */
-  friendlyName?: string;
-  /** Default 0; bump (and unprotect the CA) to make a new CA on purpose. */
-  generation?: number;
-}
+/** The site CA (config `ca`): its fields (provider/ca/fields.ts), each optional; adopted CAs take none of the first four. */
+export type XProtectSiteCa = Partial<CaFieldValues>;
 
-/** Settings every server inherits from `defaults`, each overridable per server. */
-export interface XProtectServerSettings {
-  /** Default 730. */
-  validityDays?: number;
-  /** Default 30. */
-  renewBeforeDays?: number;
-  /** Default true. */
-  autoRenew?: boolean;
-  /** 2048 (default), 3072 or 4096. */
-  rsaBits?: RsaBits;
-  /** "legacy-3des" (default) or "modern-aes256". */
-  pfxProfile?: PfxProfile;
-  /** Default "VMS SSL Certificate". */
-  friendlyName?: string;
-  /** "always" (default) or "never". */
-  keyRotation?: KeyRotation;
-  /** Default true. */
-  includeChain?: boolean;
-  /** Default 0; bump to reissue. */
-  generation?: number;
-  /** Default NT AUTHORITY\NETWORK SERVICE. */
-  serviceAccount?: string;
-}
+/**
+ * Settings every server inherits from `defaults`, each overridable per server: the certificate's and the
+ * binding's setting fields (provider/server/fields.ts, provider/binding/fields.ts), with their doc comments.
+ */
+export type XProtectServerSettings = Settings;
 
 /** One XProtect server (an entry of `servers`). */
 export interface XProtectServer extends XProtectServerSettings {
@@ -88,7 +56,7 @@ export interface XProtectSiteArgs {
   adopt?: XProtectSiteAdoption;
 }
 
-// The types above must list exactly the keys the config schema allows (stacks/site-config.ts): these fail to
+// The types above must list exactly the keys the config schema allows (provider/site/config.ts): these fail to
 // compile when one side gains or loses a key.
 type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 export const CA_KEYS_MATCH: SameKeys<keyof XProtectSiteCa, (typeof CA_KEYS)[number]> = true;

@@ -1,5 +1,5 @@
 /** The site's outputs: contract version 1 (stacks/outputs.schema.json, README "The outputs"). */
-import type { SlotBinding } from "../runtime/binding";
+import type { SlotBinding } from "../binding/provider";
 
 /** Bumped when a field of the outputs changes meaning or goes away (adding one does not). */
 export const CONTRACT_VERSION = 1;

@@ -4,12 +4,14 @@
  * The stack program of this repository (stacks/index.ts) is this component fed from the stack's config.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { CaCertificate } from "../resources/ca-certificate";
-import { CertificateBinding } from "../resources/certificate-binding";
-import { ServerCertificate } from "../resources/server-certificate";
+import { CaCertificate } from "../ca/resource";
+import { CertificateBinding } from "../binding/resource";
+import { ServerCertificate } from "../server/resource";
+import { SERVER_SETTING_KEYS } from "../server/fields";
+import { BINDING_SETTING_KEYS } from "../binding/fields";
 import { UNKNOWN } from "../validate/fields";
 import { ROLE_FACTS } from "../xprotect/roles";
-import { formatFailures, parseSite, ServerSpec, SiteAdoption } from "../../stacks/site-config";
+import { formatFailures, parseSite, ServerSpec, SiteAdoption } from "./config";
 import type { XProtectSiteArgs } from "./args";
 import { CONTRACT_VERSION, ServerOutput } from "./outputs";
 
@@ -58,7 +60,7 @@ export class XProtectSite extends pulumi.ComponentResource {
     this.ca = new CaCertificate(
       `${name}-ca`,
       {
-        ...(site.ca as Record<string, never>),
+        ...site.ca,
         adoptPfx: adopt.caPfx,
         adoptPfxPassword: adopt.caPfxPassword,
         adoptCertificatePem: adopt.caCertificatePem,
@@ -76,18 +78,10 @@ export class XProtectSite extends pulumi.ComponentResource {
       const certificate = new ServerCertificate(
         spec.name,
         {
+          ...pick(spec, SERVER_SETTING_KEYS),
           ca: this.ca,
           dnsNames: spec.dnsNames,
           ipAddresses: spec.ipAddresses,
-          rsaBits: spec.rsaBits as never,
-          validityDays: spec.validityDays as number | undefined,
-          renewBeforeDays: spec.renewBeforeDays as number | undefined,
-          autoRenew: spec.autoRenew as boolean | undefined,
-          generation: spec.generation as number | undefined,
-          keyRotation: spec.keyRotation as never,
-          pfxProfile: spec.pfxProfile as never,
-          friendlyName: spec.friendlyName as string | undefined,
-          includeChain: spec.includeChain as boolean | undefined,
           pfxPassword: own(args.pfxPasswords, spec.name),
           adoptPfx: own(adopt.serverPfx, spec.name),
         },
@@ -99,7 +93,7 @@ export class XProtectSite extends pulumi.ComponentResource {
           certificate,
           role: spec.role,
           hostname: spec.hostname,
-          serviceAccount: spec.serviceAccount as string | undefined,
+          ...pick(spec, BINDING_SETTING_KEYS),
           slots: spec.slots,
         },
         { ...moved, ...withProtect },
@@ -190,6 +184,10 @@ const mapKnown = (m: Record<string, unknown>): Record<string, unknown> =>
 /** A map's own entry (never an inherited property such as "constructor"). */
 const own = <T>(map: Record<string, T> | undefined, key: string): T | undefined =>
   map !== undefined && Object.hasOwn(map, key) ? map[key] : undefined;
+
+/** The entries of `obj` under `keys` that are set. */
+const pick = <T extends object, K extends keyof T>(obj: T, keys: readonly K[]): Pick<T, K> =>
+  Object.fromEntries(keys.filter((k) => obj[k] !== undefined).map((k) => [k, obj[k]])) as Pick<T, K>;
 
 const omit = (obj: Record<string, unknown>, keys: string[]): Record<string, unknown> =>
   Object.fromEntries(Object.entries(obj).filter(([k]) => !keys.includes(k)));

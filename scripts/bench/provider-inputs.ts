@@ -5,8 +5,8 @@
  * (its check and create), untimed.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { CaCertificate } from "../../provider/resources/ca-certificate";
-import { ServerCertificate } from "../../provider/resources/server-certificate";
+import { CaCertificate } from "../../provider/ca/resource";
+import { ServerCertificate } from "../../provider/server/resource";
 import { providers } from "../../provider/runtime";
 import type { BenchServer } from "./site-spec";
 

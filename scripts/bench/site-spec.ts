@@ -34,7 +34,7 @@ export function benchServers(n: number): BenchServer[] {
 /** 10.x.y.z for 1..2^24-2. */
 const ipv4Of = (k: number): string => `10.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}`;
 
-/** The `xprotect-certs:site` config value (see stacks/site-config.ts) of these servers; the CA as defaulted. */
+/** The `xprotect-certs:site` config value (see provider/site/config.ts) of these servers; the CA as defaulted. */
 export function siteConfigOf(servers: BenchServer[]): Record<string, unknown> {
   return {
     servers: Object.fromEntries(

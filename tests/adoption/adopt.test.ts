@@ -4,9 +4,9 @@
  * adopted CA with OpenSSL; every way adoption can go wrong fails at check with a message that names it.
  */
 import { X509Certificate } from "node:crypto";
-import { caProvider, CaOutputs } from "../../provider/runtime/ca";
-import { serverProvider, ServerOutputs } from "../../provider/runtime/server";
-import { BASIC_CONSTRAINTS_WARNING } from "../../provider/resources/ca-certificate";
+import { caProvider, CaOutputs } from "../../provider/ca/provider";
+import { serverProvider, ServerOutputs } from "../../provider/server/provider";
+import { BASIC_CONSTRAINTS_WARNING } from "../../provider/ca/resource";
 import { testEnv, TestEnv } from "../helpers/env";
 import { openssl } from "../helpers/openssl";
 import { FIXTURE_PASSWORD, Fixtures, makeFixtures } from "../helpers/vendor-fixtures";

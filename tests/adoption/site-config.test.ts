@@ -1,5 +1,5 @@
 /** The adoption config keys of a site: each mistake named by its config key (and server), nothing accepted by accident. */
-import { parseSite, SiteAdoption } from "../../stacks/site-config";
+import { parseSite, SiteAdoption } from "../../provider/site/config";
 import { FIXTURE_PASSWORD, Fixtures, makeFixtures } from "../helpers/vendor-fixtures";
 
 let fx: Fixtures;

@@ -11,18 +11,18 @@ import * as pulumi from "@pulumi/pulumi";
 import { CaCertificate, CertificateBinding, ServerCertificate } from "../../provider";
 import { tempSite, TempSite } from "../engine/harness";
 
-/** The `public readonly x: pulumi.Output<...>` fields of a class in provider/resources/. */
-function declaredOutputs(file: string): string[] {
-  const text = readFileSync(path.join(__dirname, "../../provider/resources", file), "utf8");
+/** The `public readonly x: pulumi.Output<...>` fields of a resource class (provider/<kind>/resource.ts). */
+function declaredOutputs(kind: string): string[] {
+  const text = readFileSync(path.join(__dirname, "../../provider", kind, "resource.ts"), "utf8");
   const names = [...text.matchAll(/public readonly (\w+)!?: pulumi\.Output</g)].map((m) => m[1]);
   expect(names.length).toBeGreaterThan(5);
   return names;
 }
 
 const DECLARED = {
-  ca: declaredOutputs("ca-certificate.ts"),
-  server: declaredOutputs("server-certificate.ts"),
-  binding: declaredOutputs("certificate-binding.ts"),
+  ca: declaredOutputs("ca"),
+  server: declaredOutputs("server"),
+  binding: declaredOutputs("binding"),
 };
 
 const pick = (r: object, names: string[]) =>

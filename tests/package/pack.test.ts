@@ -36,8 +36,6 @@ test("npm pack --dry-run lists only what a user needs", () => {
     "LICENSE",
     "stacks/outputs.schema.json",
     "scripts/Install-XProtectCertificate.ps1",
-    "dist/stacks/site-config.js",
-    "dist/stacks/site-config.d.ts",
     ...compiled("provider"),
   ];
   expect([...files].sort()).toEqual([...expected].sort());

@@ -4,8 +4,8 @@
  * that names the CA, its notAfter and the fix. Through the providers' own check/diff/update, with a moved clock.
  */
 import { X509Certificate } from "node:crypto";
-import { caProvider, CaOutputs } from "../../provider/runtime/ca";
-import { serverProvider, ServerOutputs } from "../../provider/runtime/server";
+import { caProvider, CaOutputs } from "../../provider/ca/provider";
+import { serverProvider, ServerOutputs } from "../../provider/server/provider";
 import { testEnv, TestEnv } from "../helpers/env";
 
 type Props = Record<string, unknown>;

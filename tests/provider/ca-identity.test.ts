@@ -3,10 +3,10 @@
  * the CA is updated in place, so that renaming the CA does not show every server as changing; an unknown id
  * (the CA being replaced) means a reissue.
  */
-import { caProvider, CaOutputs } from "../../provider/runtime/ca";
-import { planServerChange, serverProvider, ServerOutputs } from "../../provider/runtime/server";
+import { caProvider, CaOutputs } from "../../provider/ca/provider";
+import { planServerChange, serverProvider, ServerOutputs } from "../../provider/server/provider";
 import { UNKNOWN } from "../../provider/validate/fields";
-import type { ServerInputs } from "../../provider/validate/server";
+import type { ServerInputs } from "../../provider/server/check";
 import { testEnv } from "../helpers/env";
 
 const env = testEnv();

@@ -3,9 +3,9 @@
  * injected clock: what a change does to a server certificate.
  */
 import { X509Certificate } from "node:crypto";
-import { caProvider, CaOutputs } from "../../provider/runtime/ca";
-import { serverProvider, ServerOutputs } from "../../provider/runtime/server";
-import { bindingProvider } from "../../provider/runtime/binding";
+import { caProvider, CaOutputs } from "../../provider/ca/provider";
+import { serverProvider, ServerOutputs } from "../../provider/server/provider";
+import { bindingProvider } from "../../provider/binding/provider";
 import { testEnv, TestEnv } from "../helpers/env";
 import { openssl } from "../helpers/openssl";
 

@@ -2,7 +2,7 @@ import { readFileSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
 import { applyGenerationBumps, ApplyResult, BumpRequest } from "../../scripts/renewals/yaml-apply";
-import { parseSite } from "../../stacks/site-config";
+import { parseSite } from "../../provider/site/config";
 
 const EXAMPLE = readFileSync(join(__dirname, "../../stacks/Pulumi.example.yaml"), "utf8");
 const SERIAL_A = "0A1B2C3D4E5F60718293A4B5C6D7E8F9";

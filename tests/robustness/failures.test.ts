@@ -8,8 +8,8 @@
  * other point where issuance can fail.
  */
 import { randomBytes, X509Certificate } from "node:crypto";
-import { caProvider, CaOutputs } from "../../provider/runtime/ca";
-import { serverProvider, ServerOutputs } from "../../provider/runtime/server";
+import { caProvider, CaOutputs } from "../../provider/ca/provider";
+import { serverProvider, ServerOutputs } from "../../provider/server/provider";
 import type { RuntimeEnv } from "../../provider/runtime/env";
 import { openssl } from "../helpers/openssl";
 import { caInputsOf, keyPool, KeyPool } from "./fixtures";

@@ -1,6 +1,6 @@
 /** Shared by the robustness tests: a CA's outputs as server inputs, and keys handed out from a small pool. */
 import { generateRsaKeyPair, KeyGenerator, KeyPair } from "../../provider/pki/keys";
-import type { CaOutputs } from "../../provider/runtime/ca";
+import type { CaOutputs } from "../../provider/ca/provider";
 
 /** What a ServerCertificate takes from its CaCertificate (as the resource class wires it). */
 export const caInputsOf = (ca: CaOutputs): Record<string, unknown> => ({

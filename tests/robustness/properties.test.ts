@@ -18,12 +18,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { buildPfx } from "../../provider/pki/pkcs12";
-import { caProvider, CaOutputs } from "../../provider/runtime/ca";
-import { serverProvider, ServerOutputs } from "../../provider/runtime/server";
-import { bindingProvider } from "../../provider/runtime/binding";
+import { caProvider, CaOutputs } from "../../provider/ca/provider";
+import { serverProvider, ServerOutputs } from "../../provider/server/provider";
+import { bindingProvider } from "../../provider/binding/provider";
 import type { RuntimeEnv } from "../../provider/runtime/env";
 import { UNKNOWN } from "../../provider/validate/fields";
-import { parseSite } from "../../stacks/site-config";
+import { parseSite } from "../../provider/site/config";
 import { caInputsOf, goodBindingArgs, keyPool, KeyPool } from "./fixtures";
 import { ROLES } from "../../provider/xprotect/roles";
 

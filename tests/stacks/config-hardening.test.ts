@@ -188,13 +188,21 @@ test("a CA valid for fewer days than a server's renewBeforeDays is refused, nami
   expect(registered).toEqual([]);
 });
 
-test("config mistakes: the program reports the list once, as one error, registers nothing and throws nothing", async () => {
+test("config mistakes: the program reports the list once, as one error, registers nothing, and fails", async () => {
   const error = await run({ site: JSON.stringify({ servers: { rec01: { role: "recorder" } } }) });
-  expect(pulumi.RunError.isInstance(error)).toBe(true); // printed without a stack trace, were it thrown
+  expect(pulumi.RunError.isInstance(error)).toBe(true); // printed without a stack trace
   registered = [];
   const logged = jest.spyOn(pulumi.log, "error").mockImplementation(() => Promise.resolve());
   try {
-    await expect(siteProgram()).resolves.toEqual({});
+    // Failing (not returning) matters: a program that returned would let the engine delete the site.
+    const failed = await siteProgram().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(pulumi.RunError.isInstance(failed)).toBe(true);
+    expect((failed as Error).message).toMatch(
+      /the site config has problems \(listed above\); nothing was issued/,
+    );
     expect(logged).toHaveBeenCalledTimes(1);
     expect(logged.mock.calls[0][0]).toBe(error!.message);
     expect(registered).toEqual([]);

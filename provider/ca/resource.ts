@@ -1,7 +1,7 @@
 /** CaCertificate: the site's root CA, every XProtect client's trust anchor. */
 import * as pulumi from "@pulumi/pulumi";
 import { XprotectResource } from "../dynamic";
-import { outputProps, secretInput } from "./outputs";
+import { outputProps, secretInput } from "../dynamic";
 import { CA_EXPIRY_WARNING_DAYS, RsaBits } from "../pki/limits";
 import { daysLeft } from "../pki/renewal";
 import { resolveNow } from "../runtime/clock";

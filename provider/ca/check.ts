@@ -1,30 +1,20 @@
-/** CaCertificate arguments: defaults, normalisation and the guard against making a new root by accident. */
-import {
-  ALLOWED_RSA_BITS,
-  DEFAULT_CA_RSA_BITS,
-  DEFAULT_CA_VALIDITY_DAYS,
-  MAX_COMMON_NAME_LENGTH,
-  MAX_FRIENDLY_NAME_LENGTH,
-  MAX_VALIDITY_DAYS,
-  RsaBits,
-} from "../pki/limits";
+/**
+ * CaCertificate's check: every field of its table (fields.ts), adoption of an existing CA, and the guard against
+ * making a new root by accident.
+ */
+import { ALLOWED_RSA_BITS, DAY_MS, RsaBits } from "../pki/limits";
 import { caSuitability } from "../pki/adopt";
 import { commonNameOf } from "../pki/inspect";
 import { compactRsaKey, rsaPrimeCount } from "../pki/compact-key";
-import { DAY_MS } from "../pki/limits";
-import { openGiven } from "./adopt";
-import { Checker, CheckFailure, isUnknown, UNKNOWN } from "./fields";
+import { openGiven } from "../validate/adopt";
+import { checkFields } from "../validate/field";
+import { Checker, CheckFailure, isUnknown, UNKNOWN } from "../validate/fields";
+import { CA_ADOPTED_FIELDS, CA_FIELDS, CA_NEW_ROOT_FIELDS, CaFieldValues } from "./fields";
 
-export const DEFAULT_CA_COMMON_NAME = "VMS Certificate Authority";
-export const DEFAULT_CA_FRIENDLY_NAME = "VMS CA Certificate";
+export { DEFAULT_CA_COMMON_NAME, DEFAULT_CA_FRIENDLY_NAME } from "./fields";
 
-export interface CaInputs {
-  commonName: string;
-  organization?: string;
-  rsaBits: RsaBits;
-  validityDays: number;
-  friendlyName: string;
-  generation: number;
+/** What the provider receives: every field of the table, checked, and what adoption adds. */
+export interface CaInputs extends CaFieldValues {
   /** An existing CA to adopt: a PFX (base64) and its password... */
   adoptPfx?: string;
   adoptPfxPassword?: string;
@@ -44,14 +34,7 @@ export const CA_ADOPT_FIELDS = [
 ] as const;
 
 /** Fields whose change makes a new CA key or subject: every client must then trust a new root. */
-export const CA_IDENTITY_FIELDS = [
-  "commonName",
-  "organization",
-  "rsaBits",
-  "validityDays",
-  "generation",
-  "adoptedThumbprint",
-] as const;
+export const CA_IDENTITY_FIELDS = [...CA_NEW_ROOT_FIELDS, "adoptedThumbprint"] as const;
 
 /** What check learnt about an adopted CA (for the runtime and the warnings). */
 export interface AdoptedCa {
@@ -68,7 +51,7 @@ export function validateCaArgs(
   const c = new Checker();
   const adoption = adoptCa(c, news, now);
   if (adoption) {
-    for (const f of ["commonName", "organization", "rsaBits", "validityDays"] as const) {
+    for (const f of CA_ADOPTED_FIELDS) {
       if (news[f] !== undefined && news[f] !== null && !isUnknown(adoption.inputs.adoptedThumbprint)) {
         const value = adoption.adopted
           ? (adoption.inputs as unknown as Record<string, unknown>)[f]
@@ -82,30 +65,7 @@ export function validateCaArgs(
       }
     }
   }
-  const inputs: CaInputs = {
-    commonName: c.text("commonName", news.commonName, {
-      default: DEFAULT_CA_COMMON_NAME,
-      maxLength: MAX_COMMON_NAME_LENGTH,
-      example: DEFAULT_CA_COMMON_NAME,
-    })!,
-    organization: c.text("organization", news.organization, {
-      maxLength: MAX_COMMON_NAME_LENGTH,
-      example: "Example Security Ltd",
-    }),
-    rsaBits: c.oneOf("rsaBits", news.rsaBits, ALLOWED_RSA_BITS, DEFAULT_CA_RSA_BITS),
-    validityDays: c.integer("validityDays", news.validityDays, {
-      min: 1,
-      max: MAX_VALIDITY_DAYS,
-      default: DEFAULT_CA_VALIDITY_DAYS,
-      limitName: "MAX_VALIDITY_DAYS",
-    }),
-    friendlyName: c.text("friendlyName", news.friendlyName, {
-      default: DEFAULT_CA_FRIENDLY_NAME,
-      maxLength: MAX_FRIENDLY_NAME_LENGTH,
-      example: DEFAULT_CA_FRIENDLY_NAME,
-    })!,
-    generation: c.integer("generation", news.generation, { min: 0, max: 1_000_000, default: 0 }),
-  };
+  const inputs: CaInputs = checkFields(c, CA_FIELDS, news);
   if (adoption) {
     Object.assign(inputs, adoption.inputs);
     if (inputs.organization === undefined) delete inputs.organization;

@@ -1,10 +1,10 @@
 /** CertificateBinding: a server certificate on an XProtect role, with what an installer needs to apply it. */
 import * as pulumi from "@pulumi/pulumi";
 import { XprotectResource } from "../dynamic";
-import { outputProps } from "./outputs";
+import { outputProps } from "../dynamic";
 import type { Role, Slot } from "../xprotect/roles";
-import type { SlotBinding } from "../runtime/binding";
-import { ServerCertificate } from "./server-certificate";
+import type { SlotBinding } from "./provider";
+import { ServerCertificate } from "../server/resource";
 
 export interface CertificateBindingArgs {
   certificate: ServerCertificate;

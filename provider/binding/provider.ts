@@ -1,9 +1,9 @@
 /** CertificateBinding's provider: what an installer needs to put a certificate on a server role. */
 import type * as pulumi from "@pulumi/pulumi";
 import { enableEncryptionCommand, ROLE_FACTS, SLOT_GROUP_IDS, Slot } from "../xprotect/roles";
-import { BindingInputs, validateBindingArgs } from "../validate/binding";
+import { BindingInputs, validateBindingArgs } from "./check";
 import { forEngine } from "../validate/fields";
-import { same } from "./json";
+import { same } from "../runtime/json";
 
 export interface SlotBinding {
   slot: Slot;

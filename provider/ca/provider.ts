@@ -12,10 +12,10 @@ import {
 } from "../pki";
 import { compactRsaKey } from "../pki/compact-key";
 import { forEngine } from "../validate/fields";
-import { AdoptedCa, CA_ADOPT_FIELDS, CA_IDENTITY_FIELDS, CaInputs, validateCaArgs } from "../validate/ca";
-import { clockFailures, nowOf, RuntimeEnv } from "./env";
-import { same, withoutProvider } from "./json";
-import { mismatches } from "./read";
+import { AdoptedCa, CA_ADOPT_FIELDS, CA_IDENTITY_FIELDS, CaInputs, validateCaArgs } from "./check";
+import { clockFailures, nowOf, RuntimeEnv } from "../runtime/env";
+import { same, withoutProvider } from "../runtime/json";
+import { mismatches } from "../runtime/read";
 
 export interface CaOutputs extends Omit<CaInputs, (typeof CA_ADOPT_FIELDS)[number]>, CertificateFacts {
   certificatePem: string;
@@ -54,7 +54,7 @@ export function caProvider(env: RuntimeEnv): pulumi.dynamic.ResourceProvider {
       // diff sends every identity change to replace: only the friendly name (or a missing signingKey) reaches here.
       return {
         outs: {
-          ...withoutProvider(olds as never as Record<string, unknown>),
+          ...withoutProvider(olds),
           friendlyName: news.friendlyName,
           signingKey: olds.signingKey || compactRsaKey(olds.privateKeyPem),
         },
@@ -83,7 +83,7 @@ export function caProvider(env: RuntimeEnv): pulumi.dynamic.ResourceProvider {
 async function makeOrAdopt(inputs: CaInputs, env: RuntimeEnv): Promise<CaOutputs> {
   const identity = withoutAdoptFields(inputs);
   if (inputs.adoptedThumbprint) {
-    const { adopted, failures } = validateCaArgs(inputs as never, undefined, nowOf(env));
+    const { adopted, failures } = validateCaArgs({ ...inputs }, undefined, nowOf(env));
     if (!adopted || failures.length > 0) {
       throw new Error(
         forEngine(failures)
@@ -128,9 +128,9 @@ function outputsOf(
 }
 
 function withoutAdoptFields(inputs: CaInputs): Omit<CaInputs, (typeof CA_ADOPT_FIELDS)[number]> {
-  const copy: Record<string, unknown> = { ...inputs };
+  const copy = { ...inputs };
   for (const f of CA_ADOPT_FIELDS) delete copy[f];
-  return copy as never;
+  return copy;
 }
 
 const factsOf = (certificatePem: string) => describeCertificate(pemToDer(certificatePem));

@@ -16,15 +16,16 @@ import {
   serverTemplate,
 } from "../pki";
 import { openMaterial, isProblem } from "../pki/adopt";
-import { expandRsaKeyCached } from "./key-cache";
+import { expandRsaKeyCached } from "../runtime/key-cache";
 import { keyPairFromPrivateKey, KeyPair } from "../pki/keys";
 import { readPfx } from "../pki/pfx-read";
 import { renewalDueOf, renewalHelps } from "../pki/renewal";
 import { forEngine, isUnknown } from "../validate/fields";
-import { ServerInputs, validateServerArgs } from "../validate/server";
-import { clockFailures, nowOf, RuntimeEnv } from "./env";
-import { same, withoutProvider } from "./json";
-import { mismatches } from "./read";
+import { ServerInputs, validateServerArgs } from "./check";
+import { clockFailures, nowOf, RuntimeEnv } from "../runtime/env";
+import { same, withoutProvider } from "../runtime/json";
+import { mismatches } from "../runtime/read";
+import { ECHOED_FIELDS, PFX_FIELDS, REISSUE_FIELDS, SECRET_FIELDS } from "./fields";
 
 /**
  * No private key beside the PFX: the PFX holds it (and the state stores every output of every certificate).
@@ -32,7 +33,7 @@ import { mismatches } from "./read";
  */
 export interface ServerOutputs
   extends
-    Omit<ServerInputs, "caCertificatePem" | "caId" | "caSigningKey" | "pfxPassword" | "adoptPfx">,
+    Omit<ServerInputs, "caCertificatePem" | "caId" | "caSigningKey" | (typeof SECRET_FIELDS)[number]>,
     CertificateFacts {
   caThumbprint: string;
   certificatePem: string;
@@ -46,10 +47,7 @@ export interface ServerOutputs
   pfxPasswordGenerated: boolean;
 }
 
-/** Inputs whose change means a new certificate. */
-export const REISSUE_FIELDS = ["dnsNames", "ipAddresses", "rsaBits", "validityDays", "generation"] as const;
-/** Inputs whose change means only a new PFX around the same key and certificate. */
-export const PFX_FIELDS = ["pfxProfile", "friendlyName", "includeChain"] as const;
+export { REISSUE_FIELDS, PFX_FIELDS } from "./fields";
 
 export interface ServerPlan {
   /** Why a new certificate is needed (empty: none). */
@@ -121,7 +119,7 @@ export function serverProvider(env: RuntimeEnv): pulumi.dynamic.ResourceProvider
       if (plan.adopt) return { outs: await explained(kept, () => adopt(news, env)) };
       if (plan.reissue.length > 0) return { outs: await explained(kept, () => issue(news, env, olds)) };
       const outs: ServerOutputs = {
-        ...withoutProvider(olds as never as Record<string, unknown>),
+        ...withoutProvider(olds),
         ...echo(news),
       } as ServerOutputs;
       if (plan.rebuildPfx.length > 0) {
@@ -167,24 +165,24 @@ async function explained<T>(state: string, work: () => T | Promise<T>): Promise<
   }
 }
 
-/** The inputs we echo into outputs (diff and update receive old outputs, never old inputs). */
-function echo(news: ServerInputs) {
-  return {
-    dnsNames: news.dnsNames,
-    ipAddresses: news.ipAddresses,
-    rsaBits: news.rsaBits,
-    validityDays: news.validityDays,
-    renewBeforeDays: news.renewBeforeDays,
-    autoRenew: news.autoRenew,
-    generation: news.generation,
-    // Outputs are plain JSON: no undefined.
-    ...(news.adoptedThumbprint === undefined ? {} : { adoptedThumbprint: news.adoptedThumbprint }),
-    keyRotation: news.keyRotation,
-    pfxProfile: news.pfxProfile,
-    friendlyName: news.friendlyName,
-    includeChain: news.includeChain,
-  };
+/** The inputs we echo into outputs (diff and update receive old outputs, never old inputs): the table's. */
+function echo(news: ServerInputs): Omit<ServerOutputs, keyof CertificateFacts | OutputOnly> {
+  const out: Record<string, unknown> = {};
+  for (const f of ECHOED_FIELDS) out[f] = news[f];
+  // Outputs are plain JSON: no undefined.
+  if (news.adoptedThumbprint !== undefined) out.adoptedThumbprint = news.adoptedThumbprint;
+  return out as Omit<ServerOutputs, keyof CertificateFacts | OutputOnly>;
 }
+
+/** The outputs that come from issuing, not from the inputs. */
+type OutputOnly =
+  | "caThumbprint"
+  | "certificatePem"
+  | "renewalDue"
+  | "validityCapped"
+  | "pfx"
+  | "pfxPassword"
+  | "pfxPasswordGenerated";
 
 async function issue(
   news: ServerInputs,

@@ -1,54 +1,50 @@
 /** ServerCertificate: one XProtect server's certificate, signed by the site CA, with its PFX. */
 import * as pulumi from "@pulumi/pulumi";
-import { XprotectResource } from "../dynamic";
-import { outputProps, secretInput } from "./outputs";
-import {
-  DEFAULT_RENEW_BEFORE_DAYS,
-  DEFAULT_SERVER_RSA_BITS,
-  DEFAULT_SERVER_VALIDITY_DAYS,
-  RsaBits,
-} from "../pki/limits";
-import type { PfxProfile } from "../pki/pkcs12";
+import { outputProps, secretInput, XprotectResource } from "../dynamic";
 import { renewalBlockedByCa, renewalDueOf, renewalHelps } from "../pki/renewal";
 import { isProblem, openMaterial } from "../pki/adopt";
 import { resolveNow } from "../runtime/clock";
-import type { KeyRotation } from "../validate/server";
-import { CaCertificate } from "./ca-certificate";
+import { CaCertificate } from "../ca/resource";
+import { ECHOED_FIELDS, SECRET_FIELDS, SERVER_FIELDS, ServerFieldValues } from "./fields";
 
-export interface ServerCertificateArgs {
+/** The table's defaults, for what the class computes itself (renewalDue, what was asked for, warnings). */
+const DEFAULTS = {
+  renewBeforeDays: SERVER_FIELDS.renewBeforeDays.default!,
+  rsaBits: SERVER_FIELDS.rsaBits.default!,
+  validityDays: SERVER_FIELDS.validityDays.default!,
+  autoRenew: SERVER_FIELDS.autoRenew.default!,
+};
+
+/** A field's value as a program may give it: a value or an output, and for a list each element too. */
+type InputOf<T> = T extends (infer U)[]
+  ? pulumi.Input<pulumi.Input<U>[]>
+  : pulumi.Input<Exclude<T, undefined>>;
+
+/** Every field of the table (fields.ts), with its doc comment, as an optional input. */
+type FieldArgs = { [K in keyof ServerFieldValues]?: InputOf<ServerFieldValues[K]> };
+
+export interface ServerCertificateArgs extends Omit<FieldArgs, "dnsNames"> {
   /** The site CA that signs it. */
   ca: CaCertificate;
   /** The server's DNS names, at least one; the first is the subject CN. Lower-cased, trailing dot dropped. */
-  dnsNames: pulumi.Input<pulumi.Input<string>[]>;
-  /** IPv4 or IPv6 addresses clients may connect to. */
-  ipAddresses?: pulumi.Input<pulumi.Input<string>[]>;
-  /** 2048 (default), 3072 or 4096. */
-  rsaBits?: pulumi.Input<RsaBits>;
-  /** Default 730; never past the CA's notAfter (cut short, with a warning). */
-  validityDays?: pulumi.Input<number>;
-  /** Reissue this many days before notAfter. Default 30. */
-  renewBeforeDays?: pulumi.Input<number>;
-  /** Reissue during a plain `pulumi up` once due. Default true. */
-  autoRenew?: pulumi.Input<boolean>;
-  /** Bump to reissue now. Default 0. */
-  generation?: pulumi.Input<number>;
-  /** "always" (default): a reissue makes a new key. "never": reuse the key while rsaBits stays. */
-  keyRotation?: pulumi.Input<KeyRotation>;
-  /** The PFX password (kept secret). Absent: 24 random characters, generated once and kept. */
-  pfxPassword?: pulumi.Input<string>;
-  /** "legacy-3des" (default, every Windows) or "modern-aes256" (Windows 10 1709+ / Server 2019+). */
-  pfxProfile?: pulumi.Input<PfxProfile>;
-  /** Default "VMS SSL Certificate". */
-  friendlyName?: pulumi.Input<string>;
-  /** Put the CA certificate in the PFX too. Default true. */
-  includeChain?: pulumi.Input<boolean>;
-  /**
-   * An installed certificate to take over: its PFX in base64 (password: `pfxPassword`), issued by `ca` and
-   * naming exactly `dnsNames` and `ipAddresses`. It is kept (same thumbprint) until an input changes or it is
-   * due, then reissued like any other. Kept secret.
-   */
-  adoptPfx?: pulumi.Input<string>;
+  dnsNames: InputOf<string[]>;
 }
+
+/** Outputs that come from issuing (the echoed inputs are the table's). */
+const ISSUED_OUTPUTS = [
+  "certificatePem",
+  "thumbprint",
+  "sha256Fingerprint",
+  "serialNumber",
+  "subject",
+  "notBefore",
+  "notAfter",
+  "renewalDue",
+  "caThumbprint",
+  "validityCapped",
+  "pfx",
+  "pfxPassword",
+];
 
 const SECRET_OUTPUTS = ["pfx", "pfxPassword"];
 
@@ -77,47 +73,28 @@ export class ServerCertificate extends XprotectResource {
   public readonly requested: pulumi.Output<{ dnsNames: string[]; rsaBits: number; validityDays: number }>;
 
   constructor(name: string, args: ServerCertificateArgs, opts: pulumi.CustomResourceOptions = {}) {
-    const { ca, pfxPassword, adoptPfx, ...rest } = args;
+    const { ca, ...fields } = args;
+    const secrets = Object.fromEntries(SECRET_FIELDS.map((f) => [f, secretInput(fields[f])]));
     super(
       "server",
       "ServerCertificate",
       name,
       {
-        ...outputProps(
-          "certificatePem",
-          "thumbprint",
-          "sha256Fingerprint",
-          "serialNumber",
-          "subject",
-          "dnsNames",
-          "ipAddresses",
-          "notBefore",
-          "notAfter",
-          "renewalDue",
-          "caThumbprint",
-          "validityCapped",
-          "pfx",
-          "pfxPassword",
-        ),
-        ...rest,
+        ...outputProps(...ISSUED_OUTPUTS, ...ECHOED_FIELDS),
+        ...fields,
+        ...secrets,
         caCertificatePem: ca.certificatePem,
         caId: ca.id,
         caSigningKey: ca.signingKey,
-        pfxPassword: secretInput(pfxPassword),
-        adoptPfx: secretInput(adoptPfx),
       },
       { ...opts, additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS] },
     );
     // Exact even when only renewBeforeDays changed (that alone updates nothing in the state).
     this.renewalDue = pulumi
-      .all([this.notAfter, args.renewBeforeDays ?? DEFAULT_RENEW_BEFORE_DAYS])
+      .all([this.notAfter, args.renewBeforeDays ?? DEFAULTS.renewBeforeDays])
       .apply(([notAfter, days]) => renewalDueOf(notAfter, days));
     this.requested = pulumi
-      .all([
-        args.dnsNames,
-        args.rsaBits ?? DEFAULT_SERVER_RSA_BITS,
-        args.validityDays ?? DEFAULT_SERVER_VALIDITY_DAYS,
-      ])
+      .all([args.dnsNames, args.rsaBits ?? DEFAULTS.rsaBits, args.validityDays ?? DEFAULTS.validityDays])
       .apply(([dnsNames, rsaBits, validityDays]) => ({ dnsNames, rsaBits, validityDays }));
     pulumi.output(args.pfxProfile).apply((profile) => {
       if (profile === "modern-aes256") {
@@ -133,9 +110,9 @@ export class ServerCertificate extends XprotectResource {
         this.notAfter,
         this.renewalDue,
         ca.notAfter,
-        args.renewBeforeDays ?? DEFAULT_RENEW_BEFORE_DAYS,
-        args.validityDays ?? DEFAULT_SERVER_VALIDITY_DAYS,
-        args.autoRenew ?? true,
+        args.renewBeforeDays ?? DEFAULTS.renewBeforeDays,
+        args.validityDays ?? DEFAULTS.validityDays,
+        args.autoRenew ?? DEFAULTS.autoRenew,
       ])
       .apply(([notAfter, renewalDue, caNotAfter, renewBeforeDays, validityDays, autoRenew]) => {
         const now = resolveNow(process.env);
@@ -155,11 +132,11 @@ export class ServerCertificate extends XprotectResource {
     const thumbprintKnown = (this.thumbprint as unknown as { isKnown: Promise<boolean> }).isKnown;
     pulumi
       .all([
-        adoptPfx,
-        pfxPassword,
-        args.renewBeforeDays ?? DEFAULT_RENEW_BEFORE_DAYS,
-        args.validityDays ?? DEFAULT_SERVER_VALIDITY_DAYS,
-        args.autoRenew ?? true,
+        args.adoptPfx,
+        args.pfxPassword,
+        args.renewBeforeDays ?? DEFAULTS.renewBeforeDays,
+        args.validityDays ?? DEFAULTS.validityDays,
+        args.autoRenew ?? DEFAULTS.autoRenew,
       ])
       .apply(async ([pfx, password, renewBeforeDays, validityDays, autoRenew]) => {
         const now = resolveNow(process.env);
@@ -178,7 +155,7 @@ export class ServerCertificate extends XprotectResource {
         }
       });
     pulumi
-      .all([this.validityCapped, this.notAfter, args.validityDays ?? DEFAULT_SERVER_VALIDITY_DAYS])
+      .all([this.validityCapped, this.notAfter, args.validityDays ?? DEFAULTS.validityDays])
       .apply(([capped, notAfter, days]) => {
         if (capped) {
           pulumi.log.warn(

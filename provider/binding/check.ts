@@ -3,15 +3,15 @@ import { normaliseDnsName } from "../pki/names";
 import {
   APPLE_MAX_VALIDITY_DAYS,
   APPLE_MIN_RSA_BITS,
-  DEFAULT_SERVICE_ACCOUNT,
   Role,
   ROLE_FACTS,
   ROLES,
-  serviceAccountProblem,
   Slot,
   SLOTS,
 } from "../xprotect/roles";
-import { Checker, CheckFailure, isUnknown, textItem } from "./fields";
+import { checkFields } from "../validate/field";
+import { Checker, CheckFailure, isUnknown, textItem } from "../validate/fields";
+import { BINDING_FIELDS } from "./fields";
 
 export interface BindingInputs {
   role: Role;
@@ -41,12 +41,7 @@ export function validateBindingArgs(news: Record<string, unknown>): {
     c.fail("hostname", `${hostnameResult.reason}; give the server's FQDN`);
   if (hostnameResult?.ok) hostname = hostnameResult.value;
 
-  let serviceAccount = DEFAULT_SERVICE_ACCOUNT;
-  if (news.serviceAccount !== undefined && news.serviceAccount !== null) {
-    serviceAccount = news.serviceAccount as string;
-    const problem = isUnknown(serviceAccount) ? undefined : serviceAccountProblem(serviceAccount);
-    if (problem) c.fail("serviceAccount", problem);
-  }
+  const { serviceAccount } = checkFields(c, BINDING_FIELDS, news);
 
   let slots: Slot[] = roleKnown ? [...ROLE_FACTS[role].defaultSlots] : [];
   if (news.slots !== undefined && news.slots !== null && !isUnknown(news.slots)) {

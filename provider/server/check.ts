@@ -1,34 +1,25 @@
-/** ServerCertificate arguments: defaults and normalisation (names, addresses, periods, PFX settings). */
-import {
-  ALLOWED_RSA_BITS,
-  DEFAULT_RENEW_BEFORE_DAYS,
-  DEFAULT_SERVER_RSA_BITS,
-  DAY_MS,
-  DEFAULT_SERVER_VALIDITY_DAYS,
-  MAX_COMMON_NAME_LENGTH,
-  MAX_FRIENDLY_NAME_LENGTH,
-  MAX_VALIDITY_DAYS,
-  RsaBits,
-} from "../pki/limits";
-import { normaliseDnsName, normaliseIpAddress } from "../pki/names";
-import { PFX_PROFILES, PfxProfile } from "../pki/pkcs12";
-import type { AdoptedMaterial } from "../pki/adopt";
-import { issuedBy, subjectAltNames } from "../pki/inspect";
+/**
+ * ServerCertificate's check: every field of its table (fields.ts), then the rules across fields and against the
+ * CA: renewal inside the validity, the CA's remaining life, the subject CN's length, an installed certificate to adopt.
+ */
 import { createPublicKey, X509Certificate } from "node:crypto";
+import type { AdoptedMaterial } from "../pki/adopt";
 import { isCompactRsaKey } from "../pki/compact-key";
-import { expandRsaKeyCached } from "../runtime/key-cache";
-import { CertificateFacts, describeCertificate, pemToDer } from "../pki/x509";
+import { issuedBy, subjectAltNames } from "../pki/inspect";
+import { DAY_MS, MAX_COMMON_NAME_LENGTH } from "../pki/limits";
 import { MIN_CERTIFICATE_LIFETIME_MS } from "../pki/renewal";
-import { openGiven } from "./adopt";
-import { Checker, CheckFailure, isUnknown, textItem, UNKNOWN } from "./fields";
+import { CertificateFacts, describeCertificate, pemToDer } from "../pki/x509";
+import { expandRsaKeyCached } from "../runtime/key-cache";
+import { openGiven } from "../validate/adopt";
+import { checkFields } from "../validate/field";
+import { Checker, CheckFailure, isUnknown, UNKNOWN } from "../validate/fields";
+import { SERVER_FIELDS, ServerFieldValues } from "./fields";
 
-export const DEFAULT_SERVER_FRIENDLY_NAME = "VMS SSL Certificate";
-export const KEY_ROTATIONS = ["always", "never"] as const;
-export type KeyRotation = (typeof KEY_ROTATIONS)[number];
-/** Longest PFX password we accept (Windows' import dialog takes far less, but scripts do not). */
-export const MAX_PFX_PASSWORD_LENGTH = 256;
+export { DEFAULT_SERVER_FRIENDLY_NAME, KEY_ROTATIONS, MAX_PFX_PASSWORD_LENGTH } from "./fields";
+export type { KeyRotation } from "./fields";
 
-export interface ServerInputs {
+/** What the provider receives: the CA's inputs (from its CaCertificate), then every field of the table, checked. */
+export interface ServerInputs extends ServerFieldValues {
   /** The issuing CA, from its CaCertificate. */
   caCertificatePem: string;
   /**
@@ -38,21 +29,6 @@ export interface ServerInputs {
   caId?: string;
   /** The CA's key in compact form (CaCertificate.signingKey). */
   caSigningKey: string;
-  dnsNames: string[];
-  ipAddresses: string[];
-  rsaBits: RsaBits;
-  validityDays: number;
-  renewBeforeDays: number;
-  autoRenew: boolean;
-  generation: number;
-  keyRotation: KeyRotation;
-  /** Absent: a password is generated once and kept. */
-  pfxPassword?: string;
-  pfxProfile: PfxProfile;
-  friendlyName: string;
-  includeChain: boolean;
-  /** An installed certificate to keep (PFX, base64; its password is pfxPassword) until it is due or changed. */
-  adoptPfx?: string;
   /** Set by check when adopting: the adopted certificate's thumbprint. */
   adoptedThumbprint?: string;
 }
@@ -67,17 +43,13 @@ export function validateServerArgs(
 } {
   const c = new Checker();
   const ca = checkCa(c, news.caCertificatePem, news.caSigningKey);
-  const validityDays = c.integer("validityDays", news.validityDays, {
-    min: 1,
-    max: MAX_VALIDITY_DAYS,
-    default: DEFAULT_SERVER_VALIDITY_DAYS,
-    limitName: "MAX_VALIDITY_DAYS",
-  });
-  const renewBeforeDays = c.integer("renewBeforeDays", news.renewBeforeDays, {
-    min: 0,
-    max: MAX_VALIDITY_DAYS,
-    default: DEFAULT_RENEW_BEFORE_DAYS,
-  });
+  const inputs: ServerInputs = {
+    caCertificatePem: news.caCertificatePem as string,
+    ...(typeof news.caId === "string" ? { caId: news.caId } : {}),
+    caSigningKey: news.caSigningKey as string,
+    ...checkFields(c, SERVER_FIELDS, news),
+  };
+  const { validityDays, renewBeforeDays } = inputs;
   if (
     !isUnknown(validityDays) &&
     !isUnknown(renewBeforeDays) &&
@@ -91,32 +63,6 @@ export function validateServerArgs(
     );
   }
   if (ca) checkCaLifetime(c, ca, renewBeforeDays, now);
-  const inputs: ServerInputs = {
-    caCertificatePem: news.caCertificatePem as string,
-    ...(typeof news.caId === "string" ? { caId: news.caId } : {}),
-    caSigningKey: news.caSigningKey as string,
-    dnsNames: c.list("dnsNames", news.dnsNames, {
-      min: 1,
-      normalise: textItem("a DNS name", normaliseDnsName),
-    }),
-    ipAddresses: c.list("ipAddresses", news.ipAddresses, {
-      min: 0,
-      normalise: textItem("an IP address", normaliseIpAddress),
-    }),
-    rsaBits: c.oneOf("rsaBits", news.rsaBits, ALLOWED_RSA_BITS, DEFAULT_SERVER_RSA_BITS),
-    validityDays,
-    renewBeforeDays,
-    autoRenew: c.boolean("autoRenew", news.autoRenew, true),
-    generation: c.integer("generation", news.generation, { min: 0, max: 1_000_000, default: 0 }),
-    keyRotation: c.oneOf("keyRotation", news.keyRotation, KEY_ROTATIONS, "always"),
-    pfxProfile: c.oneOf("pfxProfile", news.pfxProfile, PFX_PROFILES, "legacy-3des"),
-    friendlyName: c.text("friendlyName", news.friendlyName, {
-      default: DEFAULT_SERVER_FRIENDLY_NAME,
-      maxLength: MAX_FRIENDLY_NAME_LENGTH,
-      example: DEFAULT_SERVER_FRIENDLY_NAME,
-    })!,
-    includeChain: c.boolean("includeChain", news.includeChain, true),
-  };
   const first = inputs.dnsNames[0];
   if (typeof first === "string" && !isUnknown(first) && first.length > MAX_COMMON_NAME_LENGTH) {
     const shorter = inputs.dnsNames.find((n) => typeof n === "string" && n.length <= MAX_COMMON_NAME_LENGTH);
@@ -127,27 +73,8 @@ export function validateServerArgs(
         (shorter ? ` (e.g. "${shorter}")` : ", e.g. the server's short host name"),
     );
   }
-  const password = news.pfxPassword;
-  if (password !== undefined && password !== null) {
-    if (isUnknown(password)) inputs.pfxPassword = password as string;
-    else if (typeof password !== "string")
-      c.fail("pfxPassword", `a ${typeof password} is not a password: give text`);
-    else if (password === "") {
-      c.fail(
-        "pfxPassword",
-        `is empty: an empty PFX password protects nothing. Give one, or leave pfxPassword out to have one generated`,
-      );
-    } else if (password.length > MAX_PFX_PASSWORD_LENGTH) {
-      c.fail(
-        "pfxPassword",
-        `is ${password.length} characters long; at most ${MAX_PFX_PASSWORD_LENGTH} are allowed`,
-      );
-    } else inputs.pfxPassword = password;
-  }
-  if (news.adoptPfx !== undefined && news.adoptPfx !== null) {
-    inputs.adoptPfx = news.adoptPfx as string;
+  if (inputs.adoptPfx !== undefined)
     inputs.adoptedThumbprint = adoptServer(c, news, inputs, olds?.adoptedThumbprint);
-  }
   return { inputs, failures: c.failures };
 }
 

@@ -3,11 +3,14 @@
  * of the vendor's guide. Pure: takes the parsed YAML, returns the site or failures naming server, field, value
  * and fix. Per-value checks reuse the resources' own validators, so config and provider never disagree.
  */
-import { UNKNOWN, validateBindingArgs, validateCaArgs, validateServerArgs } from "../provider";
-import { CA_ADOPT_FIELDS } from "../provider/validate/ca";
-import { normaliseDnsName } from "../provider/pki/names";
-import { describeValue } from "../provider/validate/fields";
-import { ROLES, Role, Slot, ROLE_FACTS } from "../provider/xprotect/roles";
+import { UNKNOWN, validateBindingArgs, validateCaArgs, validateServerArgs } from "..";
+import { CA_ADOPT_FIELDS } from "../ca/check";
+import { CA_KEYS as CA_FIELD_KEYS, CaFieldValues } from "../ca/fields";
+import { BINDING_SETTING_KEYS, BindingFieldValues } from "../binding/fields";
+import { SERVER_SETTING_KEYS, ServerFieldValues } from "../server/fields";
+import { normaliseDnsName } from "../pki/names";
+import { describeValue } from "../validate/fields";
+import { ROLES, Role, Slot, ROLE_FACTS } from "../xprotect/roles";
 
 export interface SiteFailure {
   /** The server the failure is about, when it is about one. */
@@ -17,33 +20,22 @@ export interface SiteFailure {
   reason: string;
 }
 
-export const CA_KEYS = [
-  "commonName",
-  "organization",
-  "rsaBits",
-  "validityDays",
-  "friendlyName",
-  "generation",
-] as const;
-/** Settings allowed in `defaults` and, overriding them, on each server. */
-export const SETTING_KEYS = [
-  "validityDays",
-  "renewBeforeDays",
-  "autoRenew",
-  "rsaBits",
-  "pfxProfile",
-  "friendlyName",
-  "keyRotation",
-  "includeChain",
-  "generation",
-  "serviceAccount",
-] as const;
+/** The `ca` keys: the CA's fields (provider/ca/fields.ts). */
+export const CA_KEYS = CA_FIELD_KEYS;
+/**
+ * Settings allowed in `defaults` and, overriding them, on each server: the certificate's and the binding's
+ * setting fields (provider/server/fields.ts, provider/binding/fields.ts).
+ */
+export const SETTING_KEYS = [...SERVER_SETTING_KEYS, ...BINDING_SETTING_KEYS];
 export const SERVER_KEYS = ["role", "hostname", "dnsNames", "ipAddresses", "slots", ...SETTING_KEYS] as const;
 const SITE_KEYS = ["ca", "defaults", "servers"] as const;
 /** Server names become resource names and keys of the outputs. */
 const SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
-export type Settings = Partial<Record<(typeof SETTING_KEYS)[number], unknown>>;
+/** A server's settings, checked and normalised (only those the config sets, for the server or in defaults). */
+export type Settings = Partial<
+  Pick<ServerFieldValues, (typeof SERVER_SETTING_KEYS)[number]> & BindingFieldValues
+>;
 
 export interface ServerSpec extends Settings {
   name: string;
@@ -59,8 +51,8 @@ export interface ServerSpec extends Settings {
 }
 
 export interface Site {
-  ca: Partial<Record<(typeof CA_KEYS)[number], unknown>> &
-    Partial<Record<(typeof CA_ADOPT_FIELDS)[number], string>>;
+  /** The CA's fields the config gives, as checked, and the adoption inputs. */
+  ca: Partial<CaFieldValues> & Partial<Record<(typeof CA_ADOPT_FIELDS)[number], string>>;
   servers: ServerSpec[];
 }
 
@@ -164,7 +156,8 @@ export function parseSite(
   const unique = failures.filter(
     (f, i) => failures.findIndex((g) => g.field === f.field && g.reason === f.reason) === i,
   );
-  const siteCa: Site["ca"] = { ...ca };
+  const checkedCa = caCheck.inputs as unknown as Record<string, unknown>;
+  const siteCa = Object.fromEntries(Object.keys(ca).map((k) => [k, checkedCa[k]])) as Site["ca"];
   for (const f of CA_ADOPT_FIELDS) if (typeof caInputs[f] === "string") siteCa[f] = caInputs[f] as string;
   return unique.length ? { failures: unique } : { site: { ca: siteCa, servers }, failures: [] };
 }
@@ -232,8 +225,13 @@ function parseServer(
     const field = f.property === "certificate" ? "validityDays" : f.property;
     fail(`${at}.${field}`, f.reason, name);
   }
+  // The settings the config gives, as checked: passed on as they are, with the types of the fields' tables.
+  const checked: Record<string, unknown> = { ...serverCheck.inputs, ...bindingCheck.inputs };
+  const settings = Object.fromEntries(
+    SETTING_KEYS.filter((k) => merged[k] !== undefined).map((k) => [k, checked[k]]),
+  ) as Settings;
   return {
-    ...pick(merged, SETTING_KEYS),
+    ...settings,
     name,
     roleKnown,
     role: bindingCheck.inputs.role,
