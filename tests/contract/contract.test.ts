@@ -16,6 +16,7 @@ import {
   shownField,
   thumbprintOf,
 } from "../../provider/contract";
+import { serverOutput } from "../renewals/fixtures";
 
 /** A real self-signed root (P-256: quick), DER in base64, made by OpenSSL. */
 function rootDer(cn: string): string {
@@ -43,31 +44,11 @@ const nodeThumbprint = (der: string): string =>
 const CA = rootDer("contract-test-ca");
 const NEXT = rootDer("contract-test-next");
 const T = "2027-01-15T09:00:00Z";
-const GROUP = "84430eb7-847c-422d-aa00-7915cd0d7a65";
-const TP = "A".repeat(40);
 
-const server = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
-  role: "recordingServer",
-  hostname: "rec01.vms.example.local",
-  dnsNames: ["rec01.vms.example.local"],
-  ipAddresses: [],
-  thumbprint: TP,
-  serialNumber: "0A1B",
-  notBefore: T,
-  notAfter: T,
-  renewalDue: T,
-  serviceName: "Milestone XProtect Recording Server",
-  serviceAccount: "NT AUTHORITY\\NETWORK SERVICE",
-  enableOrder: 3,
-  slots: [
-    {
-      slot: "server",
-      groupId: GROUP,
-      command: `ServerConfigurator.exe /quiet /enableencryption /certificategroup=${GROUP} /thumbprint=${TP}`,
-    },
-  ],
-  ...extra,
-});
+/** A complete `servers.rec01` entry (the renewals fixtures' shape), made once. */
+const REC01 = serverOutput("rec01", { notBefore: T, notAfter: T, renewalDue: T });
+const TP = REC01.thumbprint as string;
+const server = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ ...REC01, ...extra });
 const outputs = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   contractVersion: 1,
   caCertificatePem: "-----BEGIN CERTIFICATE-----",
