@@ -19,6 +19,14 @@ export const isDue = (notAfter: string, renewBeforeDays: number, now: Date): boo
 export const daysLeft = (when: string, now: Date): number =>
   Math.floor((Date.parse(when) - now.getTime()) / DAY_MS);
 
+/** Whole days from `now` to a later `when`, rounded up: the N of "in N days". */
+export const daysAhead = (when: string, now: Date): number =>
+  Math.ceil((Date.parse(when) - now.getTime()) / DAY_MS);
+
+/** Whether `when` comes at or before `days` days after `now` (already past included). */
+export const isWithinDays = (when: string, days: number, now: Date): boolean =>
+  Date.parse(when) <= now.getTime() + days * DAY_MS;
+
 /**
  * The notAfter a certificate issued at `now` would get: `validityDays` later, to the second, but never past the
  * issuing CA's notAfter (undefined when not known, e.g. at a preview while the CA itself is created).

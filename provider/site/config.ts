@@ -10,6 +10,7 @@ import { BINDING_SETTING_KEYS, BindingFieldValues } from "../binding/fields";
 import { SERVER_SETTING_KEYS, ServerFieldValues } from "../server/fields";
 import { normaliseDnsName } from "../pki/names";
 import { describeValue } from "../validate/fields";
+import { isRecord } from "../contract";
 import { ROLES, Role, Slot, ROLE_FACTS } from "../xprotect/roles";
 
 export interface SiteFailure {
@@ -84,7 +85,7 @@ export function parseSite(
   const failures: SiteFailure[] = [];
   const fail: Fail = (field, reason, server) => failures.push({ server, field, reason });
   const pfxPasswords = mapConfig("pfxPasswords", passwordsConfig, "server name to PFX password", fail);
-  if (!isObject(raw)) {
+  if (!isRecord(raw)) {
     fail(
       "site",
       `${describeValue(raw)} is not a site: set xprotect-certs:site to a map with ca, defaults and servers (see stacks/Pulumi.example.yaml)`,
@@ -110,7 +111,7 @@ export function parseSite(
   const defaults = optionalObject(raw.defaults, "defaults", fail);
   unknownKeys(defaults, SETTING_KEYS, "defaults.", fail);
 
-  if (!isObject(raw.servers) || Object.keys(raw.servers).length === 0) {
+  if (!isRecord(raw.servers) || Object.keys(raw.servers).length === 0) {
     const what = raw.servers === undefined ? "missing" : describeValue(raw.servers);
     fail("servers", `${what}: a site needs at least one server, as a map from server name to server`);
     return { failures };
@@ -178,7 +179,7 @@ function parseServer(
       name,
     );
   }
-  if (!isObject(value)) {
+  if (!isRecord(value)) {
     fail(at, `${describeValue(value)} is not a server: give a map with at least role and hostname`, name);
     return undefined;
   }
@@ -303,7 +304,7 @@ function caOutlivesRenewals(caDays: number, adopted: boolean, servers: ServerSpe
  */
 function mapConfig(key: string, value: unknown, what: string, fail: Fail): Record<string, unknown> {
   if (value === undefined || value === null) return {};
-  if (isObject(value)) return value;
+  if (isRecord(value)) return value;
   // Secret: say what kind of value it is, never the value.
   const shown = Array.isArray(value) ? "a list" : typeof value === "string" ? "a text" : `a ${typeof value}`;
   fail(
@@ -350,13 +351,10 @@ function distance(a: string, b: string): number {
 
 function optionalObject(value: unknown, field: string, fail: Fail): Record<string, unknown> {
   if (value === undefined || value === null) return {};
-  if (isObject(value)) return value;
+  if (isRecord(value)) return value;
   fail(field, `${describeValue(value)} is not a map of settings`);
   return {};
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 function pick(obj: Record<string, unknown>, keys: readonly string[]): Settings {
   const out: Record<string, unknown> = {};

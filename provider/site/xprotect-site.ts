@@ -14,6 +14,7 @@ import { ROLE_FACTS } from "../xprotect/roles";
 import { formatFailures, parseSite, ServerSpec, SiteAdoption } from "./config";
 import type { XProtectSiteArgs } from "./args";
 import { CONTRACT_VERSION, ServerOutput } from "./outputs";
+import { isRecord } from "../contract";
 
 /** The component's type token. */
 export const XPROTECT_SITE_TYPE = "xprotect-certs:index:XProtectSite";
@@ -124,15 +125,15 @@ export class XProtectSite extends pulumi.ComponentResource {
  * given as outputs are not known yet: they are checked as unknown here and by the provider at preview.
  */
 function checkedSite(args: XProtectSiteArgs) {
-  const raw: unknown = isMap(args) ? omit(args, ["pfxPasswords", "adopt"]) : args;
-  const adopt = isMap(args) && isMap(args.adopt) ? args.adopt : {};
-  const passwords = isMap(args) && isMap(args.pfxPasswords) ? mapKnown(args.pfxPasswords) : {};
+  const raw: unknown = isRecord(args) ? omit(args, ["pfxPasswords", "adopt"]) : args;
+  const adopt = isRecord(args) && isRecord(args.adopt) ? args.adopt : {};
+  const passwords = isRecord(args) && isRecord(args.pfxPasswords) ? mapKnown(args.pfxPasswords) : {};
   const adoption: SiteAdoption = {
     caPfx: known(adopt.caPfx),
     caPfxPassword: known(adopt.caPfxPassword),
     caCertificatePem: known(adopt.caCertificatePem),
     caPrivateKeyPem: known(adopt.caPrivateKeyPem),
-    serverPfx: isMap(adopt.serverPfx) ? mapKnown(adopt.serverPfx) : adopt.serverPfx,
+    serverPfx: isRecord(adopt.serverPfx) ? mapKnown(adopt.serverPfx) : adopt.serverPfx,
   };
   const { site, failures } = parseSite(raw, passwords, adoption);
   if (!site) throw new Error(formatFailures(failures));
@@ -191,6 +192,3 @@ const pick = <T extends object, K extends keyof T>(obj: T, keys: readonly K[]): 
 
 const omit = (obj: Record<string, unknown>, keys: string[]): Record<string, unknown> =>
   Object.fromEntries(Object.entries(obj).filter(([k]) => !keys.includes(k)));
-
-const isMap = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);

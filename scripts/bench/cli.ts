@@ -6,15 +6,72 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseBenchArgs, USAGE } from "./args";
+import { OptionSpecs, readCommandLine } from "../common/args";
 import { measureEngine } from "./engine";
-import { measureKeyFloor } from "./floor";
-import { describeMachine } from "./machine";
-import { measureOpenssl, opensslVersion } from "./openssl";
-import { measureProvider } from "./provider-issue";
-import { formatJson, formatTable, resultsOf } from "./report";
-import { benchServers } from "./site-spec";
-import { stderrProgress as progress } from "./timer";
+import {
+  benchServers,
+  measureKeyFloor,
+  measureOpenssl,
+  measureProvider,
+  opensslVersion,
+  stderrProgress as progress,
+} from "./issuance";
+import { describeMachine, formatJson, formatTable, resultsOf } from "./report";
+
+/* The command line: `[--n N] [--openssl-n K] [--json]`. */
+
+/** Servers (certificates) per measurement when --n is not given. */
+export const DEFAULT_N = 200;
+
+export interface BenchArgs {
+  /** Servers (certificates) per measurement. */
+  n: number;
+  /** Certificates the OpenSSL script makes; the time is scaled to n when smaller. Default: n. */
+  opensslN: number;
+  /** Print the results as one JSON object on stdout's last line, after the table. */
+  json: boolean;
+  /** Print the usage and stop. */
+  help: boolean;
+}
+
+export const USAGE = `Usage: npm run bench [-- [--n N] [--openssl-n K] [--json]]
+
+  --n N          servers (certificates) per measurement (default ${DEFAULT_N})
+  --openssl-n K  make only K certificates with the OpenSSL script and scale its time to N (default: N)
+  --json         after the table, print every figure as one JSON object on the last line of stdout
+`;
+
+const OPTIONS: OptionSpecs = {
+  n: { type: "string" },
+  "openssl-n": { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+};
+
+/** Parses argv (without node and the script); throws an error naming the argument, the value and the fix. */
+export function parseBenchArgs(argv: string[]): BenchArgs {
+  const { values, positionals } = readCommandLine(argv, OPTIONS);
+  if (positionals.length > 0) {
+    throw new Error(`unknown argument "${positionals[0]}": use --n, --openssl-n or --json (see --help)`);
+  }
+  const n = values.n === undefined ? DEFAULT_N : positiveInteger("--n", values.n as string);
+  const opensslN =
+    values["openssl-n"] === undefined
+      ? undefined
+      : positiveInteger("--openssl-n", values["openssl-n"] as string);
+  if (opensslN !== undefined && opensslN > n) {
+    throw new Error(`--openssl-n ${opensslN} is more than --n ${n}: give at most ${n}, or leave it out`);
+  }
+  return { n, opensslN: opensslN ?? n, json: values.json === true, help: values.help === true };
+}
+
+function positiveInteger(flag: string, text: string): number {
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < 1 || v > 100000) {
+    throw new Error(`${flag} "${text}" is not a whole number from 1 to 100000: give e.g. ${flag} 50`);
+  }
+  return v;
+}
 
 async function main(argv: string[]): Promise<void> {
   const args = parseBenchArgs(argv);

@@ -3,20 +3,157 @@
  * do-nothing dynamic resources, then the site program's create, no-op, and one-server change, and the size of
  * the state it leaves.
  */
+import * as pulumi from "@pulumi/pulumi";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
+import * as YAML from "yaml";
 import { siteProgram } from "../../stacks";
-import { openStack } from "../engine/workspace";
-import { KEYLOG_VARIABLE, keysLogged } from "./keylog";
-import { floorProgram } from "./noop-resource";
-import { BenchServer, siteConfigOf, withOneServerRenamed } from "./site-spec";
-import { measureState, StateBytes } from "./state-size";
-import { Progress, timed } from "./timer";
-import { prepareEngineFolders } from "./workdir";
+import { openStack, PROJECT_NAME, repoRoot } from "../engine/workspace";
+import {
+  BenchServer,
+  KEYLOG_VARIABLE,
+  keysLogged,
+  Progress,
+  siteConfigOf,
+  timed,
+  withOneServerRenamed,
+} from "./issuance";
 
+/*
+ * A throw-away engine folder laid out like the repository root: Pulumi.yaml with the project's name and `main`
+ * (the engine starts the dynamic-provider process in main's folder, dist/stacks), and links to the repo's
+ * node_modules and dist, so that serialized providers find their compiled modules as under `npm run up`.
+ * The stack config files land here, not in the repo's stacks/.
+ */
+export interface EngineFolders {
+  /** Where the engine runs (cwd, Pulumi.yaml). */
+  workDir: string;
+  /** The file backend's URL (a folder beside workDir). */
+  backendUrl: string;
+}
+
+/** Creates `<base>/work` and `<base>/state`; base must exist. */
+export function prepareEngineFolders(base: string): EngineFolders {
+  const root = repoRoot();
+  const project = YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as { main?: string };
+  const main = project.main ?? "dist/stacks/main.js";
+  if (!fs.existsSync(path.join(root, main))) {
+    throw new Error(`${main} (Pulumi.yaml main) does not exist: run \`npm run build\` (npm run bench does)`);
+  }
+  const workDir = path.join(base, "work");
+  const stateDir = path.join(base, "state");
+  fs.mkdirSync(workDir, { recursive: true });
+  fs.mkdirSync(stateDir, { recursive: true });
+  fs.writeFileSync(
+    path.join(workDir, "Pulumi.yaml"),
+    YAML.stringify({ name: PROJECT_NAME, runtime: "nodejs", main }),
+  );
+  for (const dir of ["node_modules", "dist"]) {
+    fs.symlinkSync(path.join(root, dir), path.join(workDir, dir), "junction");
+  }
+  return { workDir, backendUrl: pathToFileURL(stateDir).href };
+}
+
+/*
+ * The engine floor's resource: a dynamic resource whose provider does nothing. Its `__provider` module is
+ * written like ours (provider/dynamic.ts): it finds dist/ above the provider process's folder and requires the
+ * compiled noop-provider.js there, so that it weighs in the state what ours does.
+ */
+const NOOP_MODULE = "dist/scripts/bench/noop-provider.js";
+
+/** The module text, shaped and sized like provider/dynamic.ts's providerModule. */
+export const noopProviderModule =
+  `exports.handler=function(){var p=require("path"),f=require("fs"),d=process.cwd(),m;` +
+  `for(;d!==p.dirname(d);d=p.dirname(d))if(f.existsSync(m=p.join(d,${JSON.stringify(NOOP_MODULE)})))` +
+  `return require(m).noopProvider;throw new Error("${NOOP_MODULE} not found above "+process.cwd())};`;
+
+export class NoopResource extends pulumi.CustomResource {
+  public readonly value!: pulumi.Output<number>;
+
+  constructor(name: string, value: number) {
+    super("pulumi-nodejs:dynamic/xprotect-certs:BenchNoop", name, {
+      value,
+      __provider: noopProviderModule,
+    });
+  }
+}
+
+/** The floor's program: one do-nothing resource per server. */
+export const floorProgram = (names: string[]) => async (): Promise<Record<string, unknown>> => {
+  names.forEach((name, i) => new NoopResource(name, i));
+  return {};
+};
+
+/*
+ * Where the state's bytes go, from the text of `pulumi stack export`: the whole, one resource of each kind (the
+ * mean over the kind, as it stands in the export), and the serialized provider each dynamic resource stores.
+ */
+export interface StateBytes {
+  /** The export, in bytes (UTF-8). */
+  total: number;
+  /** Mean bytes of one ServerCertificate resource (URN, inputs, outputs, bookkeeping). */
+  perServerCertificate: number;
+  /** Mean bytes of one CertificateBinding resource. */
+  perBinding: number;
+  /** Bytes of the CaCertificate resource. */
+  ca: number;
+  /** Bytes of the stack resource (the program's outputs). */
+  stackResource: number;
+  /** Bytes of one `__provider` string (a ServerCertificate's; each resource stores it in inputs and outputs). */
+  providerClosure: number;
+  /** Certificates in the state. */
+  certificates: number;
+}
+
+interface ExportedResource {
+  type: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+}
+
+/** The export's indentation (4 spaces) and a resource's depth in it (deployment.resources[i]). */
+const INDENT = 4;
+const RESOURCE_DEPTH = 3;
+
+/** Bytes of a resource as it stands in the export: its pretty-printed JSON at its depth, with its comma. */
+const bytesInExport = (r: ExportedResource): number => {
+  const text = JSON.stringify(r, null, INDENT).replace(/\n/g, "\n" + " ".repeat(INDENT * RESOURCE_DEPTH));
+  return Buffer.byteLength(text) + INDENT * RESOURCE_DEPTH + 2;
+};
+
+const mean = (xs: number[]): number =>
+  xs.length ? Math.round(xs.reduce((a, b) => a + b, 0) / xs.length) : 0;
+
+const ofType = (resources: ExportedResource[], suffix: string) =>
+  resources.filter((r) => r.type === suffix || r.type.endsWith(`:${suffix}`));
+
+export function measureState(exportText: string): StateBytes {
+  const resources =
+    (JSON.parse(exportText) as { deployment: { resources?: ExportedResource[] } }).deployment.resources ?? [];
+  const certificates = ofType(resources, "ServerCertificate");
+  const provider = certificates[0]?.inputs?.__provider;
+  return {
+    total: Buffer.byteLength(exportText),
+    perServerCertificate: mean(certificates.map(bytesInExport)),
+    perBinding: mean(ofType(resources, "CertificateBinding").map(bytesInExport)),
+    ca: mean(ofType(resources, "CaCertificate").map(bytesInExport)),
+    stackResource: mean(ofType(resources, "pulumi:pulumi:Stack").map(bytesInExport)),
+    providerClosure: typeof provider === "string" ? Buffer.byteLength(provider) : 0,
+    certificates: certificates.length,
+  };
+}
+
+/*
+ * The real engine (Automation API, inline programs, a throw-away file backend): the engine's own cost on N
+ * do-nothing dynamic resources, then the site program's create, no-op, and one-server change, and the size of
+ * the state it leaves.
+ */
 const runFile = promisify(execFile);
 
 export interface EngineFigures {

@@ -1,6 +1,6 @@
 /**
  * The do-nothing dynamic provider of the engine floor, loaded in the engine's provider process (compiled, from
- * dist/) by the loader of noop-resource.ts, as ours loads dist/provider/runtime. It keeps one number and makes
+ * dist/) by the loader of engine.ts (NoopResource), as ours loads dist/provider/runtime. It keeps one number and makes
  * nothing: what the engine spends on such resources is its own cost.
  */
 import type * as pulumi from "@pulumi/pulumi";

@@ -1,9 +1,44 @@
-/** The results: derived ratios, each figure's target, the table, and the JSON line. */
+/** The results of a run: the machine it ran on, every figure with its target, as a table and as JSON. */
+import * as os from "node:os";
+import { readFileSync } from "node:fs";
+import { columns } from "../common/text-table";
 import type { EngineFigures } from "./engine";
-import type { Machine } from "./machine";
-import type { OpensslFigures } from "./openssl";
-import type { ProviderFigures } from "./provider-issue";
+import type { OpensslFigures, ProviderFigures } from "./issuance";
 
+/* The machine a run measured: the README's figures are only meaningful with it. */
+export interface Machine {
+  /** Cores Node may use (os.availableParallelism). */
+  cores: number;
+  /** "model name" of /proc/cpuinfo (else what os.cpus() says). */
+  cpuModel: string;
+  node: string;
+  /** libuv's thread pool size: key generation runs there (4 unless UV_THREADPOOL_SIZE says otherwise). */
+  uvThreadpoolSize: string;
+}
+
+export function describeMachine(): Machine {
+  const pool = process.env.UV_THREADPOOL_SIZE;
+  return {
+    cores: os.availableParallelism(),
+    cpuModel: cpuModel(),
+    node: process.version,
+    uvThreadpoolSize: pool ? pool : "4 (default)",
+  };
+}
+
+function cpuModel(): string {
+  try {
+    const line = readFileSync("/proc/cpuinfo", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("model name"));
+    if (line) return line.split(":").slice(1).join(":").trim();
+  } catch {
+    // not Linux: fall through
+  }
+  return os.cpus()[0]?.model ?? "unknown";
+}
+
+/* The results: derived ratios, each figure's target, the table, and the JSON line. */
 export interface BenchResults extends ProviderFigures, OpensslFigures, Omit<EngineFigures, "pulumiVersion"> {
   n: number;
   machine: Machine & { openssl: string; pulumi: string };
@@ -161,15 +196,7 @@ export function formatTable(r: BenchResults): string {
     ["providerClosure", s.providerClosure, "one __provider string (stored in inputs and outputs)"],
   ];
   for (const [k, v, what] of parts) table.push([`stateBytes.${k}`, String(v), "", "", what]);
-  const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
-  for (const row of table) {
-    lines.push(
-      row
-        .map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c])))
-        .join("  ")
-        .trimEnd(),
-    );
-  }
+  lines.push(...columns(table[0], table.slice(1), { rule: false }));
   return lines.join("\n") + "\n";
 }
 

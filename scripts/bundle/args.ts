@@ -1,5 +1,5 @@
 /** The command line of `npm run bundle`. Pure. */
-import { parseArgs as parseNodeArgs } from "node:util";
+import { checkStackName, DEFAULT_STACK, OptionSpecs, readCommandLine } from "../common/args";
 
 export const USAGE = `Usage: npm run --silent bundle -- [--stack NAME] (--server NAME ... | --all) [--clients] --out DIR
        npm run --silent bundle -- [--stack NAME] --clients --out DIR
@@ -29,9 +29,6 @@ Environment:
                          Passphrase of the stack (needed to read its secrets)
 `;
 
-/** The default stack, as `npm run up`'s. */
-export const DEFAULT_STACK = "example";
-
 /** Parsed command line. */
 export interface BundleArgs {
   stack: string;
@@ -43,51 +40,29 @@ export interface BundleArgs {
   help: boolean;
 }
 
-const STACK_NAME = /^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+){0,2}$/;
+const OPTIONS: OptionSpecs = {
+  stack: { type: "string", short: "s" },
+  server: { type: "string", multiple: true },
+  all: { type: "boolean" },
+  clients: { type: "boolean" },
+  out: { type: "string", short: "o" },
+  help: { type: "boolean", short: "h" },
+};
 
 /** Parses `argv` (without node and script); throws an Error naming the argument and the fix. */
 export function parseArgs(argv: string[]): BundleArgs {
-  let values;
-  try {
-    ({ values } = parseNodeArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        stack: { type: "string", short: "s" },
-        server: { type: "string", multiple: true },
-        all: { type: "boolean" },
-        clients: { type: "boolean" },
-        out: { type: "string", short: "o" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (e) {
-    throw new Error(`${(e as Error).message} (see --help)`);
-  }
+  const { values, positionals } = readCommandLine(argv, OPTIONS);
+  if (positionals.length > 0) throw new Error(`Unknown argument: ${positionals[0]} (see --help)`);
   const args: BundleArgs = {
-    stack: values.stack ?? DEFAULT_STACK,
-    servers: [...new Set(values.server ?? [])],
+    stack: (values.stack as string | undefined) ?? DEFAULT_STACK,
+    servers: [...new Set((values.server as string[] | undefined) ?? [])],
     all: values.all === true,
     clients: values.clients === true,
-    out: values.out,
+    out: values.out as string | undefined,
     help: values.help === true,
   };
   if (args.help) return args;
-  for (const [name, v] of [
-    ["--stack", values.stack],
-    ["--out", values.out],
-    ...(values.server ?? []).map((s) => ["--server", s]),
-  ] as Array<[string, string | undefined]>) {
-    if (v !== undefined && (v === "" || v.startsWith("-"))) {
-      throw new Error(`${name} needs a value, got "${v}" (see --help)`);
-    }
-  }
-  if (!STACK_NAME.test(args.stack)) {
-    throw new Error(
-      `--stack "${args.stack}" is not a stack name: use letters, digits, - _ . (or org/project/stack)`,
-    );
-  }
+  checkStackName(args.stack);
   if (args.all && args.servers.length > 0) {
     throw new Error("--all and --server exclude each other: give either --all or the servers to bundle");
   }

@@ -6,6 +6,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { DEFAULT_STACK, OptionSpecs, readCommandLine, splitVerbatim } from "../common/args";
 import { ensurePulumiCli } from "./pulumi-binary";
 import { formatServerTable } from "./summary";
 import { openStack, pulumiCliEnv, repoRoot } from "./workspace";
@@ -68,46 +69,36 @@ export interface CliArgs {
   rest: string[];
 }
 
-/** Parses `argv` (without node and script). Throws an Error with a usage hint on unknown options. */
+const OPTIONS: OptionSpecs = {
+  help: { type: "boolean", short: "h" },
+  stack: { type: "string", short: "s" },
+  diff: { type: "boolean" },
+  refresh: { type: "boolean" },
+  "expect-no-changes": { type: "boolean" },
+  "clear-pending-creates": { type: "boolean" },
+  target: { type: "string", multiple: true },
+  yes: { type: "boolean", short: "y" },
+};
+
+/**
+ * Parses `argv` (without node and script). Everything after the command `pulumi` is passed through verbatim.
+ * Throws an Error with a usage hint on unknown options.
+ */
 export function parseArgs(argv: string[]): CliArgs {
+  const { own, verbatim } = splitVerbatim(argv, OPTIONS, "pulumi");
+  const { values, positionals } = readCommandLine(own, OPTIONS);
+  if (positionals.length > 1) throw new Error(`Unknown argument: ${positionals[1]} (see --help)`);
   const args: CliArgs = {
-    stack: "example",
-    help: false,
-    diff: false,
-    refresh: false,
-    expectNoChanges: false,
-    clearPendingCreates: false,
-    targets: [],
-    rest: [],
+    command: positionals[0],
+    stack: (values.stack as string | undefined) ?? DEFAULT_STACK,
+    help: values.help === true,
+    diff: values.diff === true,
+    refresh: values.refresh === true,
+    expectNoChanges: values["expect-no-changes"] === true,
+    clearPendingCreates: values["clear-pending-creates"] === true,
+    targets: (values.target as string[] | undefined) ?? [],
+    rest: verbatim ?? [],
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith("-")) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (!args.command && !a.startsWith("-")) {
-      args.command = a;
-      if (a === "pulumi") {
-        args.rest = argv.slice(i + 1);
-        if (args.rest[0] === "--") args.rest.shift();
-        break;
-      }
-      continue;
-    }
-    if (a === "--help" || a === "-h") args.help = true;
-    else if (a === "--stack" || a === "-s") args.stack = value();
-    else if (a.startsWith("--stack=")) args.stack = a.slice("--stack=".length);
-    else if (a === "--diff") args.diff = true;
-    else if (a === "--refresh") args.refresh = true;
-    else if (a === "--expect-no-changes") args.expectNoChanges = true;
-    else if (a === "--clear-pending-creates") args.clearPendingCreates = true;
-    else if (a === "--target") args.targets.push(value());
-    else if (a === "--yes" || a === "-y" || a === "--") continue;
-    else throw new Error(`Unknown argument: ${a} (see --help)`);
-  }
-  if (!args.stack) throw new Error("--stack needs a value");
   if (args.clearPendingCreates && args.command !== "refresh") {
     throw new Error("--clear-pending-creates goes with refresh: npm run refresh -- --clear-pending-creates");
   }

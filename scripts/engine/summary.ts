@@ -1,8 +1,16 @@
-/** Formats the site's stack outputs as a table of servers for the end of `up`. */
+/** Formats the site's stack outputs (provider/contract) as a table of servers for the end of `up`. */
+import { isRecord, ServerOutput } from "../../provider/contract";
+import { columns } from "../common/text-table";
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+/** The columns of a server's row after its name: non-secret fields of `servers.<name>`. */
+const SERVER_COLUMNS: Array<keyof ServerOutput> = [
+  "role",
+  "hostname",
+  "thumbprint",
+  "notAfter",
+  "renewalDue",
+];
+const DATE_COLUMNS: Array<keyof ServerOutput> = ["notAfter", "renewalDue"];
 
 /** `2027-05-01T10:00:00Z` -> `2027-05-01`; other dates via Date; anything else as text; missing -> "-". */
 export function dateOnly(v: unknown): string {
@@ -28,32 +36,14 @@ function text(v: unknown): string {
  */
 export function formatServerTable(outputs: Record<string, unknown>): string {
   const servers = isRecord(outputs.servers) ? outputs.servers : {};
-  const header = ["server", "role", "hostname", "thumbprint", "notAfter", "renewalDue"];
   const rows = Object.keys(servers)
     .sort((a, b) => a.localeCompare(b))
     .map((name) => {
-      const s = isRecord(servers[name]) ? (servers[name] as Record<string, unknown>) : {};
-      return [
-        name,
-        text(s.role),
-        text(s.hostname),
-        text(s.thumbprint),
-        dateOnly(s.notAfter),
-        dateOnly(s.renewalDue),
-      ];
+      const s = isRecord(servers[name]) ? servers[name] : {};
+      return [name, ...SERVER_COLUMNS.map((c) => (DATE_COLUMNS.includes(c) ? dateOnly(s[c]) : text(s[c])))];
     });
-  const lines: string[] = [];
-  if (rows.length === 0) {
-    lines.push("(no servers in the stack outputs)");
-  } else {
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const fmt = (r: string[]): string =>
-      r
-        .map((c, i) => c.padEnd(widths[i]))
-        .join("  ")
-        .trimEnd();
-    lines.push(fmt(header), fmt(widths.map((w) => "-".repeat(w))), ...rows.map(fmt));
-  }
+  const lines =
+    rows.length === 0 ? ["(no servers in the stack outputs)"] : columns(["server", ...SERVER_COLUMNS], rows);
   lines.push(`CA  thumbprint ${text(outputs.caThumbprint)}  notAfter ${dateOnly(outputs.caNotAfter)}`);
   return lines.join("\n") + "\n";
 }

@@ -1,9 +1,7 @@
 /** The command line of `npm run renewals`. Pure. */
+import { checkStackName, DEFAULT_STACK, OptionSpecs, readCommandLine } from "../common/args";
 
 export const DEFAULT_WITHIN_DAYS = 30;
-
-/** The stack every npm command works on unless told otherwise (as npm run up, preview, refresh, destroy). */
-export const DEFAULT_STACK = "example";
 
 export const USAGE = `Usage: npm run renewals -- [--stack NAME] [options]
        (or: node dist/scripts/renewals/cli.js [--stack NAME] [options])
@@ -49,68 +47,36 @@ export interface RenewalsArgs {
   help: boolean;
 }
 
-const STACK_NAME = /^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+){0,2}$/;
+const OPTIONS: OptionSpecs = {
+  help: { type: "boolean", short: "h" },
+  stack: { type: "string", short: "s" },
+  within: { type: "string" },
+  apply: { type: "boolean" },
+  json: { type: "boolean" },
+  "pr-body": { type: "string" },
+  html: { type: "string" },
+  outputs: { type: "string" },
+  "config-file": { type: "string" },
+};
 
 /** Parses `argv` (without node and script); throws an Error naming the argument and the fix. */
 export function parseArgs(argv: string[]): RenewalsArgs {
-  const args: RenewalsArgs = { withinDays: DEFAULT_WITHIN_DAYS, apply: false, json: false, help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const raw = argv[i];
-    const eq = raw.startsWith("--") ? raw.indexOf("=") : -1;
-    const name = eq > 0 ? raw.slice(0, eq) : raw;
-    const value = (): string => {
-      const v = eq > 0 ? raw.slice(eq + 1) : argv[++i];
-      if (v === undefined || v === "" || (eq < 0 && v.startsWith("-"))) {
-        throw new Error(`${name} needs a value (see --help)`);
-      }
-      return v;
-    };
-    const flag = (): true => {
-      if (eq > 0) throw new Error(`${name} takes no value (see --help)`);
-      return true;
-    };
-    switch (name) {
-      case "--help":
-      case "-h":
-        args.help = flag();
-        break;
-      case "--stack":
-      case "-s":
-        args.stack = value();
-        break;
-      case "--within":
-        args.withinDays = days(value());
-        break;
-      case "--apply":
-        args.apply = flag();
-        break;
-      case "--json":
-        args.json = flag();
-        break;
-      case "--pr-body":
-        args.prBody = value();
-        break;
-      case "--html":
-        args.html = value();
-        break;
-      case "--outputs":
-        args.outputs = value();
-        break;
-      case "--config-file":
-        args.configFile = value();
-        break;
-      case "--":
-        break;
-      default:
-        throw new Error(`Unknown argument: ${raw} (see --help)`);
-    }
-  }
+  const { values, positionals } = readCommandLine(argv, OPTIONS);
+  if (positionals.length > 0) throw new Error(`Unknown argument: ${positionals[0]} (see --help)`);
+  const text = (name: string): string | undefined => values[name] as string | undefined;
+  const args: RenewalsArgs = {
+    stack: text("stack"),
+    withinDays: values.within === undefined ? DEFAULT_WITHIN_DAYS : days(text("within")!),
+    apply: values.apply === true,
+    prBody: text("pr-body"),
+    html: text("html"),
+    json: values.json === true,
+    outputs: text("outputs"),
+    configFile: text("config-file"),
+    help: values.help === true,
+  };
   if (args.help) return args;
-  if (args.stack !== undefined && !STACK_NAME.test(args.stack)) {
-    throw new Error(
-      `--stack "${args.stack}" is not a stack name: use letters, digits, "-", "_" or ".", e.g. example`,
-    );
-  }
+  if (args.stack !== undefined) checkStackName(args.stack);
   // Outputs from a file name no stack: --apply then edits the default stack's file unless --config-file says.
   if (args.stack === undefined && (!args.outputs || (args.apply && !args.configFile)))
     args.stack = DEFAULT_STACK;

@@ -1,9 +1,7 @@
 /** Which certificates are due for renewal within a window. Pure: "now" is passed in. */
-import type { OutputTime, ServerCertificateInfo, SiteCertificates } from "./outputs";
-
-export const DAY_MS = 86_400_000;
-/** The CA is listed when it expires within this many days (or the window, if longer). */
-export const CA_WARNING_DAYS = 180;
+import type { OutputTime, ServerCertificateInfo, SiteCertificates } from "../../provider/contract";
+import { CA_EXPIRY_WARNING_DAYS } from "../../provider/pki/limits";
+import { daysAhead, daysLeft, isWithinDays } from "../../provider/pki/renewal";
 
 /** A server whose certificate is due. */
 export interface DueServer {
@@ -27,7 +25,7 @@ export interface CaStatus {
   thumbprint?: string;
   notAfter: OutputTime;
   daysLeft: number;
-  /** True when it expires within max(180, window) days. */
+  /** True when it expires within max(CA_EXPIRY_WARNING_DAYS (180), window) days. */
   due: boolean;
   /** The window it was checked against, in days. */
   warningDays: number;
@@ -56,20 +54,12 @@ export interface FindDueParams {
 const dateOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 const inDays = (n: number): string => (n === 0 ? "today" : n === 1 ? "in 1 day" : `in ${n} days`);
 
-/** Whole days from `now` to `ms`, rounded down. */
-export const daysUntil = (ms: number, now: Date): number => Math.floor((ms - now.getTime()) / DAY_MS);
-
-/** Whole days from `t` to a later `ms`, rounded up (for "in N days"). */
-const daysAhead = (ms: number, t: number): number => Math.ceil((ms - t) / DAY_MS);
-
 /** The servers whose renewalDue or notAfter falls before now + withinDays, and the CA's status. */
 export function findDue({ site, now, withinDays }: FindDueParams): RenewalReport {
-  const t = now.getTime();
-  const horizon = t + withinDays * DAY_MS;
   const due: DueServer[] = [];
   const notDue: ServerCertificateInfo[] = [];
   for (const s of site.servers) {
-    const reason = reasonOf(s, t, horizon);
+    const reason = reasonOf(s, now, withinDays);
     if (!reason) {
       notDue.push(s);
       continue;
@@ -82,29 +72,32 @@ export function findDue({ site, now, withinDays }: FindDueParams): RenewalReport
       serialNumber: s.serialNumber,
       notAfter: s.notAfter,
       renewalDue: s.renewalDue,
-      daysLeft: daysUntil(s.notAfter.ms, now),
+      daysLeft: daysLeft(s.notAfter.text, now),
       reason,
-      status: s.notAfter.ms <= t ? "expired" : "due",
+      status: isWithinDays(s.notAfter.text, 0, now) ? "expired" : "due",
     });
   }
   due.sort((a, b) => a.notAfter.ms - b.notAfter.ms || a.server.localeCompare(b.server));
-  const warningDays = Math.max(CA_WARNING_DAYS, withinDays);
+  const warningDays = Math.max(CA_EXPIRY_WARNING_DAYS, withinDays);
   const ca: CaStatus = {
     thumbprint: site.ca.thumbprint,
     notAfter: site.ca.notAfter,
-    daysLeft: daysUntil(site.ca.notAfter.ms, now),
-    due: site.ca.notAfter.ms <= t + warningDays * DAY_MS,
+    daysLeft: daysLeft(site.ca.notAfter.text, now),
+    due: isWithinDays(site.ca.notAfter.text, warningDays, now),
     warningDays,
   };
   return { now, withinDays, due, notDue, ca };
 }
 
-function reasonOf(s: ServerCertificateInfo, t: number, horizon: number): string | undefined {
-  const notAfter = s.notAfter.ms;
-  const renewal = s.renewalDue.ms;
-  if (notAfter <= t) return `expired on ${dateOf(notAfter)}`;
-  if (renewal <= t) return `renewal due since ${dateOf(renewal)}`;
-  if (renewal <= horizon) return `renewal due on ${dateOf(renewal)} (${inDays(daysAhead(renewal, t))})`;
-  if (notAfter <= horizon) return `expires on ${dateOf(notAfter)} (${inDays(daysAhead(notAfter, t))})`;
+function reasonOf(s: ServerCertificateInfo, now: Date, withinDays: number): string | undefined {
+  const { notAfter, renewalDue } = s;
+  if (isWithinDays(notAfter.text, 0, now)) return `expired on ${dateOf(notAfter.ms)}`;
+  if (isWithinDays(renewalDue.text, 0, now)) return `renewal due since ${dateOf(renewalDue.ms)}`;
+  if (isWithinDays(renewalDue.text, withinDays, now)) {
+    return `renewal due on ${dateOf(renewalDue.ms)} (${inDays(daysAhead(renewalDue.text, now))})`;
+  }
+  if (isWithinDays(notAfter.text, withinDays, now)) {
+    return `expires on ${dateOf(notAfter.ms)} (${inDays(daysAhead(notAfter.text, now))})`;
+  }
   return undefined;
 }

@@ -2,8 +2,10 @@
  * `--html`: one self-contained page (inline CSS and SVG; nothing loaded from anywhere) with a timeline of every
  * certificate. Pure. Every string from the outputs is escaped.
  */
-import { DAY_MS, RenewalReport } from "./due";
-import type { ServerCertificateInfo, SiteCertificates } from "./outputs";
+import { DAY_MS } from "../../provider/pki/limits";
+import { daysLeft } from "../../provider/pki/renewal";
+import type { RenewalReport } from "./due";
+import type { ServerCertificateInfo, SiteCertificates } from "../../provider/contract";
 
 /** Parameters of {@link renderHtml}. */
 export interface HtmlParams {
@@ -191,7 +193,6 @@ function legend(withinDays: number): string {
 }
 
 function table(p: HtmlParams, status: Map<string, CertificateStatus>): string {
-  const now = p.report.now.getTime();
   const rows = p.site.servers.map((s) => {
     const st = status.get(s.server) ?? "ok";
     const cells = [
@@ -201,7 +202,7 @@ function table(p: HtmlParams, status: Map<string, CertificateStatus>): string {
       day(s.notBefore.ms),
       day(s.notAfter.ms),
       day(s.renewalDue.ms),
-      String(Math.floor((s.notAfter.ms - now) / DAY_MS)),
+      String(daysLeft(s.notAfter.text, p.report.now)),
     ].map((c) => `<td>${escapeHtml(c)}</td>`);
     return `<tr>${cells.join("")}<td class="status-${st}">${st}</td></tr>`;
   });

@@ -58,7 +58,7 @@ export function formatPrBody(p: PrBodyParams): string {
         "",
         "The preview check on this pull request shows exactly the certificates (and their bindings) that will " +
           "be reissued. After merging, run `npm run up` for the stack, then install the new certificates " +
-          "(scripts/Install-XProtectCertificate.ps1).",
+          "(scripts/bundle/Install-XProtectCertificate.ps1).",
         "",
       );
     }

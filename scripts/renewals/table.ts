@@ -1,4 +1,5 @@
 /** The human report: a table of what is due, a count of the rest, and the CA when it is due. Pure. */
+import { columns } from "../common/text-table";
 import type { CaStatus, RenewalReport } from "./due";
 
 /** What to do about a CA that is due: a generation bump of the servers cannot help. */
@@ -8,17 +9,6 @@ export const CA_ADVICE =
 
 const dateOf = (text: string): string => text.slice(0, 10);
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
-
-/** Plain-text columns, left-aligned, two spaces apart. */
-export function columns(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const fmt = (r: string[]): string =>
-    r
-      .map((c, i) => c.padEnd(widths[i]))
-      .join("  ")
-      .trimEnd();
-  return [fmt(header), fmt(widths.map((w) => "-".repeat(w))), ...rows.map(fmt)];
-}
 
 /** One line about the CA. */
 export function caLine(ca: CaStatus): string {

@@ -29,7 +29,7 @@ describe("the client kit script", () => {
     // The same marker as the server installer, so that -RemoveRetired works on servers too.
     const marker = /\$RootMarker = '([^']+)'/;
     expect(script.match(marker)![1]).toBe(
-      readRepoFile("scripts/Install-XProtectCertificate.ps1").match(marker)![1],
+      readRepoFile("scripts/bundle/Install-XProtectCertificate.ps1").match(marker)![1],
     );
   });
 });

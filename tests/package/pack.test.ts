@@ -35,7 +35,8 @@ test("npm pack --dry-run lists only what a user needs", () => {
     "README.md",
     "LICENSE",
     "stacks/outputs.schema.json",
-    "scripts/Install-XProtectCertificate.ps1",
+    "scripts/bundle/Install-XProtectCertificate.ps1",
+    "scripts/bundle/manifest.schema.json",
     ...compiled("provider"),
   ];
   expect([...files].sort()).toEqual([...expected].sort());

@@ -1,7 +1,9 @@
 /** Renewal arithmetic, table by table: due, and whether a reissue now would end later. */
 import {
+  daysAhead,
   daysLeft,
   isDue,
+  isWithinDays,
   reissueNotAfter,
   renewalBlockedByCa,
   renewalDueOf,
@@ -31,6 +33,26 @@ test.each([
   ["2027-01-01T12:00:00Z", 0],
 ])("daysLeft(%s) = %i", (when, days) => {
   expect(daysLeft(when, NOW)).toBe(days);
+});
+
+test.each([
+  ["2027-01-11T00:00:00Z", 10], // whole days
+  ["2027-01-01T00:00:01Z", 1], // a second ahead is "in 1 day"
+  ["2027-01-01T00:00:00Z", 0], // now: "today"
+  ["2027-01-02T12:00:00Z", 2], // a day and a half rounds up
+])("daysAhead(%s) = %i", (when, days) => {
+  expect(daysAhead(when, NOW)).toBe(days);
+});
+
+test.each([
+  ["2027-01-31T00:00:00Z", 30, true], // exactly at the horizon
+  ["2027-01-31T00:00:01Z", 30, false], // a second past it
+  ["2026-12-01T00:00:00Z", 0, true], // already past
+  ["2027-01-01T00:00:00Z", 0, true], // now
+  ["2027-01-01T00:00:01Z", 0, false], // a second from now, window 0
+  ["2027-06-30T00:00:00Z", 180, true], // the CA warning window
+])("isWithinDays(%s, %i) at 2027-01-01 = %s", (when, days, within) => {
+  expect(isWithinDays(when, days, NOW)).toBe(within);
 });
 
 test("a reissue ends validityDays later, never past the CA", () => {

@@ -1,5 +1,5 @@
 /** Warnings shown at preview for what is legal but risky. */
-import { caExpiryWarning } from "../../provider";
+import { caExpiryWarning } from "../../provider/ca/resource";
 
 describe("the CA expiry warning", () => {
   const notAfter = "2030-06-30T12:00:00.000Z";

@@ -1,6 +1,7 @@
 import { findDue } from "../../scripts/renewals/due";
 import { toJsonReport } from "../../scripts/renewals/json-report";
-import { readSiteOutputs, SiteCertificates } from "../../scripts/renewals/outputs";
+import type { SiteCertificates } from "../../provider/contract";
+import { readSiteOutputs } from "../../scripts/renewals/outputs";
 import { formatReport } from "../../scripts/renewals/table";
 import { ALL_FINE, MIXED, NOW, ServerFixture, siteOutputs } from "./fixtures";
 

@@ -1,7 +1,8 @@
 import { DefaultTreeAdapterMap, parse, ParserError } from "parse5";
 import { findDue } from "../../scripts/renewals/due";
 import { escapeHtml, renderHtml } from "../../scripts/renewals/html";
-import { readSiteOutputs, SiteCertificates } from "../../scripts/renewals/outputs";
+import type { SiteCertificates } from "../../provider/contract";
+import { readSiteOutputs } from "../../scripts/renewals/outputs";
 import { MIXED, NOW, ServerFixture, siteOutputs } from "./fixtures";
 
 type Node = DefaultTreeAdapterMap["node"];

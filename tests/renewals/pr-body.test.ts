@@ -1,5 +1,6 @@
 import { findDue } from "../../scripts/renewals/due";
-import { readSiteOutputs, SiteCertificates } from "../../scripts/renewals/outputs";
+import type { SiteCertificates } from "../../provider/contract";
+import { readSiteOutputs } from "../../scripts/renewals/outputs";
 import { formatPrBody, mdCell } from "../../scripts/renewals/pr-body";
 import { ALL_FINE, MIXED, NOW, ServerFixture, siteOutputs } from "./fixtures";
 

@@ -6,7 +6,7 @@
  */
 import { powershellErrors, readRepoFile, readsOf } from "../bundle/powershell";
 
-const INSTALLER = "scripts/Install-XProtectCertificate.ps1";
+const INSTALLER = "scripts/bundle/Install-XProtectCertificate.ps1";
 const script = readRepoFile(INSTALLER);
 const schema = JSON.parse(readRepoFile("scripts/bundle/manifest.schema.json"));
 

@@ -1,0 +1,83 @@
+/**
+ * The outputs contract, version 1: what `pulumi stack output --json [--show-secrets]` gives for a site
+ * (JSON Schema: stacks/outputs.schema.json). The site program writes it; renewals, the bundle command and the
+ * summary after `up` read it. Types and constants only.
+ */
+
+/** Bumped when a field of the outputs changes meaning or goes away (adding one does not). */
+export const CONTRACT_VERSION = 1;
+
+/** The value Pulumi prints for a secret output without `--show-secrets`. */
+export const SECRET_PLACEHOLDER = "[secret]";
+
+/** One slot a binding enables, with the Server Configurator command that does it. */
+export interface SlotOutput {
+  /** `server`, `streamingMedia`, `mobileStreamingMedia` or `eventServer`. */
+  slot: string;
+  groupId: string;
+  command: string;
+}
+
+/** `servers.<name>`: what a server's installer needs. */
+export interface ServerOutput {
+  role: string;
+  hostname: string;
+  dnsNames: string[];
+  ipAddresses: string[];
+  /** SHA-1 of the DER, upper-case hex. */
+  thumbprint: string;
+  /** Upper-case hex. */
+  serialNumber: string;
+  notBefore: string;
+  notAfter: string;
+  /** notAfter minus renewBeforeDays: from then on `pulumi up` reissues (autoRenew). */
+  renewalDue: string;
+  serviceName: string;
+  serviceAccount: string;
+  /** Lower first: the order in which the vendor says to switch encryption on across a site. */
+  enableOrder: number;
+  slots: SlotOutput[];
+}
+
+/** Where a root stands in a root rotation; `active` without rotation. */
+export type TrustedCaStatus = "active" | "next" | "previous";
+
+export const TRUSTED_CA_STATUSES: readonly TrustedCaStatus[] = ["active", "next", "previous"];
+
+/** One root to trust (`trustedCaCertificates[]`, added by root rotation). */
+export interface TrustedCaCertificate {
+  thumbprint: string;
+  notAfter: string;
+  certificatePem: string;
+  /** DER, base64: the `.cer` content. */
+  certificateDer: string;
+  status: TrustedCaStatus;
+}
+
+/** A secret map from server name (`pfx`, `pfxPasswords`): the map with `--show-secrets`, else the placeholder. */
+export type SecretMap = Record<string, string> | typeof SECRET_PLACEHOLDER;
+
+/** The whole outputs object. */
+export interface SiteOutputs {
+  contractVersion: typeof CONTRACT_VERSION;
+  caCertificatePem: string;
+  /** The CA certificate, DER in base64. */
+  caCertificateDer: string;
+  caThumbprint: string;
+  caNotAfter: string;
+  servers: Record<string, ServerOutput>;
+  /** Server name to its PFX, base64. */
+  pfx: SecretMap;
+  /** Server name to its PFX password. */
+  pfxPasswords: SecretMap;
+  /** Every root to trust during a root rotation; absent before it (then the one CA is the active root). */
+  trustedCaCertificates?: TrustedCaCertificate[];
+}
+
+/** SHA-1 thumbprint as Windows shows it. */
+export const THUMBPRINT = /^[0-9A-F]{40}$/;
+/** Upper-case hex (serial numbers). */
+export const HEX = /^[0-9A-F]+$/;
+export const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+/** ISO 8601 with seconds and a zone. */
+export const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
