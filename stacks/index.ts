@@ -77,6 +77,7 @@ export async function siteOutputs(): Promise<Record<string, unknown>> {
     caCertificateDer: xprotectSite.caCertificateDer,
     caThumbprint: xprotectSite.caThumbprint,
     caNotAfter: xprotectSite.caNotAfter,
+    trustedCaCertificates: xprotectSite.trustedCaCertificates,
     servers: xprotectSite.servers,
     pfx: xprotectSite.pfx,
     pfxPasswords: xprotectSite.pfxPasswords,

@@ -28,6 +28,11 @@ export interface CaOutputs extends Omit<CaInputs, (typeof CA_ADOPT_FIELDS)[numbe
   adopted: boolean;
   /** An adopted CA without basicConstraints (as the vendor's script makes it). */
   basicConstraintsAbsent: boolean;
+  /**
+   * When this root joined the stack (made or adopted here; absent for roots made before it was kept). A root
+   * rotation's switch counts `minStageDays` from it, not from the certificate's notBefore.
+   */
+  stagedAt?: string;
 }
 
 export function caProvider(env: RuntimeEnv): pulumi.dynamic.ResourceProvider {
@@ -91,7 +96,7 @@ async function makeOrAdopt(inputs: CaInputs, env: RuntimeEnv): Promise<CaOutputs
           .join("; ") || "the CA to adopt cannot be opened",
       );
     }
-    return outputsOf(identity, adopted);
+    return { ...outputsOf(identity, adopted), stagedAt: nowOf(env).toISOString() };
   }
   const now = nowOf(env);
   const key = await env.generateKey(inputs.rsaBits);
@@ -102,11 +107,14 @@ async function makeOrAdopt(inputs: CaInputs, env: RuntimeEnv): Promise<CaOutputs
     serial: randomSerial(env.randomBytes),
     now,
   });
-  return outputsOf(
-    identity,
-    { certificateDer: issued.der, privateKeyPem: key.privateKeyPem, basicConstraintsAbsent: false },
-    false,
-  );
+  return {
+    ...outputsOf(
+      identity,
+      { certificateDer: issued.der, privateKeyPem: key.privateKeyPem, basicConstraintsAbsent: false },
+      false,
+    ),
+    stagedAt: now.toISOString(),
+  };
 }
 
 function outputsOf(

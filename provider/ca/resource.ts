@@ -62,6 +62,10 @@ export class CaCertificate extends XprotectResource {
   public readonly adopted!: pulumi.Output<boolean>;
   /** True for an adopted CA without basicConstraints (as the vendor's script makes it): see the warning. */
   public readonly basicConstraintsAbsent!: pulumi.Output<boolean>;
+  /** ISO 8601: when this root joined the stack (made or adopted). A rotation's switch waits minStageDays from it. */
+  public readonly stagedAt!: pulumi.Output<string>;
+  /** The root's generation (0 unless bumped or rotated): a certificate never moves back to a lower one by accident. */
+  public readonly generation!: pulumi.Output<number>;
 
   /**
    * Created with `protect: true` unless the options say otherwise: replacing a root CA means trusting a new one
@@ -87,6 +91,8 @@ export class CaCertificate extends XprotectResource {
           "signingKey",
           "adopted",
           "basicConstraintsAbsent",
+          "stagedAt",
+          "generation",
         ),
         ...args,
         adoptPfx: secretInput(args.adoptPfx),
@@ -137,8 +143,9 @@ export function caExpiryWarning(
       ? `expired on ${notAfter.slice(0, 10)}`
       : `expires on ${notAfter.slice(0, 10)} (in ${left} day${left === 1 ? "" : "s"})`;
   return (
-    `The site CA ${when}. A CA is never renewed automatically: plan a new one (bump its generation), ` +
-    `distribute the new root to every client, then reissue the server certificates.`
+    `The site CA ${when}. A CA is never renewed automatically: rotate to a new root without an outage. Stage ` +
+    `it (nextCa with the next generation; npm run renewals -- --apply writes that step), let every client trust ` +
+    `it, switch (issueFrom: nextCa), then retire the old root (README "Rotating the root CA").`
   );
 }
 
@@ -146,4 +153,5 @@ export function caExpiryWarning(
 export const BASIC_CONSTRAINTS_WARNING =
   "The adopted CA has no basicConstraints extension (the vendor's New-SelfSignedCertificate script makes it so). " +
   "Windows and Schannel accept it as a root; strict verifiers (OpenSSL with -x509_strict, some Java and Go " +
-  "clients) refuse certificates it signs. Plan a new CA made here (bump its generation) when such clients appear.";
+  "clients) refuse certificates it signs. Rotate to a root made here when such clients appear (README " +
+  '"Rotating the root CA").';

@@ -29,6 +29,12 @@ export interface ServerInputs extends ServerFieldValues {
   caId?: string;
   /** The CA's key in compact form (CaCertificate.signingKey). */
   caSigningKey: string;
+  /** The CA's generation: a certificate does not move back to a root of a lower generation by accident. */
+  caGeneration?: number;
+  /** When the CA joined the stack (ISO 8601): a rotation's switch waits `minStageDays` from it. */
+  caStagedAt?: string;
+  /** Given for a rotation's switch: the move to `ca` is allowed from caStagedAt + minStageDays. */
+  minStageDays?: number;
   /** Set by check when adopting: the adopted certificate's thumbprint. */
   adoptedThumbprint?: string;
 }
@@ -47,8 +53,10 @@ export function validateServerArgs(
     caCertificatePem: news.caCertificatePem as string,
     ...(typeof news.caId === "string" ? { caId: news.caId } : {}),
     caSigningKey: news.caSigningKey as string,
+    ...rootMove(news),
     ...checkFields(c, SERVER_FIELDS, news),
   };
+  checkRootMove(c, inputs, olds, now);
   const { validityDays, renewBeforeDays } = inputs;
   if (
     !isUnknown(validityDays) &&
@@ -76,6 +84,61 @@ export function validateServerArgs(
   if (inputs.adoptPfx !== undefined)
     inputs.adoptedThumbprint = adoptServer(c, news, inputs, olds?.adoptedThumbprint);
   return { inputs, failures: c.failures };
+}
+
+/** The rotation inputs, as given (they are set by the program from the CA, not by users). */
+function rootMove(
+  news: Record<string, unknown>,
+): Pick<ServerInputs, "caGeneration" | "caStagedAt" | "minStageDays"> {
+  const out: Pick<ServerInputs, "caGeneration" | "caStagedAt" | "minStageDays"> = {};
+  if (typeof news.caGeneration === "number" || isUnknown(news.caGeneration))
+    out.caGeneration = news.caGeneration as number;
+  if (typeof news.caStagedAt === "string") out.caStagedAt = news.caStagedAt;
+  if (typeof news.minStageDays === "number" || isUnknown(news.minStageDays))
+    out.minStageDays = news.minStageDays as number;
+  return out;
+}
+
+/**
+ * A certificate that moves to another root: as a rotation's switch (minStageDays given), only once that root has
+ * been in the stack for minStageDays, so that clients trust it first; outside a switch, never back to a root of a
+ * lower generation (the mistake of removing `nextCa` after a switch without moving its settings into `ca`).
+ */
+function checkRootMove(
+  c: Checker,
+  news: ServerInputs,
+  olds: Record<string, unknown> | undefined,
+  now: Date,
+): void {
+  const before = olds?.caId;
+  const after = news.caId;
+  if (typeof before !== "string" || typeof after !== "string" || isUnknown(after) || before === after) return;
+  const { minStageDays, caStagedAt, caGeneration } = news;
+  if (minStageDays === undefined) {
+    const was = olds?.caGeneration;
+    if (typeof was === "number" && typeof caGeneration === "number" && caGeneration < was) {
+      c.fail(
+        "ca",
+        `the certificate would move from the root ${before} (generation ${was}), which issues it now, back to ` +
+          `${after} (generation ${caGeneration}). To retire the previous root after a switch, move nextCa's ` +
+          `settings into ca and remove nextCa and issueFrom (README "Rotating the root CA"); to keep the current ` +
+          `root, put nextCa and issueFrom back`,
+      );
+    }
+    return;
+  }
+  if (isUnknown(minStageDays) || isUnknown(caStagedAt)) return;
+  const staged = caStagedAt === undefined ? now.getTime() : Date.parse(caStagedAt);
+  const allowedFrom = new Date(staged + minStageDays * DAY_MS);
+  if (now.getTime() < allowedFrom.getTime()) {
+    c.fail(
+      "minStageDays",
+      `the switch to the next root ${after} is allowed from ${allowedFrom.toISOString()}: it was staged ` +
+        `${caStagedAt === undefined ? "just now" : `on ${caStagedAt}`}, and minStageDays is ${minStageDays}, ` +
+        `the time every client needs to trust it before a server presents a certificate from it. Wait until ` +
+        `then, or set minStageDays to 0 on purpose`,
+    );
+  }
 }
 
 /** Checks an installed certificate to adopt against the CA and the declared names; its thumbprint when fit. */
@@ -151,9 +214,9 @@ function checkCaLifetime(c: Checker, ca: CertificateFacts, renewBeforeDays: numb
     c.fail(
       "caCertificatePem",
       `${named} ${left <= 0 ? "expired" : "expires"} on ${ca.notAfter}, so a certificate issued now would be valid ` +
-        `for less than a day (MIN_CERTIFICATE_LIFETIME_MS). A CA is never renewed by the clock: make a new one ` +
-        `(bump ca.generation and unprotect the CA, see the README's "What a change does"), then trust its root on ` +
-        `every client and server`,
+        `for less than a day (MIN_CERTIFICATE_LIFETIME_MS). A CA is never renewed by the clock: rotate to a new ` +
+        `root (stage nextCa, switch with issueFrom: nextCa; README "Rotating the root CA"), or, if this one has ` +
+        `already expired, bump ca.generation and unprotect the CA to replace it at once`,
     );
     return;
   }

@@ -26,6 +26,12 @@ type FieldArgs = { [K in keyof ServerFieldValues]?: InputOf<ServerFieldValues[K]
 export interface ServerCertificateArgs extends Omit<FieldArgs, "dnsNames"> {
   /** The site CA that signs it. */
   ca: CaCertificate;
+  /**
+   * Set when this certificate moves to another root on purpose, as a root rotation's switch (XProtectSite sets it
+   * from the site's `minStageDays`): check allows the move only once `ca` has been staged (joined the stack) for
+   * this many days, so that every client trusts the new root before any server presents a certificate from it.
+   */
+  minStageDays?: pulumi.Input<number>;
   /** The server's DNS names, at least one; the first is the subject CN. Lower-cased, trailing dot dropped. */
   dnsNames: InputOf<string[]>;
 }
@@ -73,7 +79,7 @@ export class ServerCertificate extends XprotectResource {
   public readonly requested: pulumi.Output<{ dnsNames: string[]; rsaBits: number; validityDays: number }>;
 
   constructor(name: string, args: ServerCertificateArgs, opts: pulumi.CustomResourceOptions = {}) {
-    const { ca, ...fields } = args;
+    const { ca, minStageDays, ...fields } = args;
     const secrets = Object.fromEntries(SECRET_FIELDS.map((f) => [f, secretInput(fields[f])]));
     super(
       "server",
@@ -86,6 +92,9 @@ export class ServerCertificate extends XprotectResource {
         caCertificatePem: ca.certificatePem,
         caId: ca.id,
         caSigningKey: ca.signingKey,
+        caGeneration: ca.generation,
+        caStagedAt: ca.stagedAt,
+        minStageDays,
       },
       { ...opts, additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS] },
     );
@@ -120,9 +129,8 @@ export class ServerCertificate extends XprotectResource {
         if (renewalBlockedByCa({ notAfter, renewBeforeDays, validityDays, caNotAfter, now: now.now })) {
           pulumi.log.warn(
             `due for renewal since ${renewalDue.slice(0, 10)}, but this certificate already ends with the site CA ` +
-              `(${caNotAfter.slice(0, 10)}): a new one would not last longer, so it is not reissued. Plan a new ` +
-              `CA now (bump ca.generation and unprotect the CA, then trust the new root on every client) and ` +
-              `reissue from it before ${caNotAfter.slice(0, 10)}`,
+              `(${caNotAfter.slice(0, 10)}): a new one would not last longer, so it is not reissued. Rotate to a ` +
+              `new root before ${caNotAfter.slice(0, 10)}: stage nextCa, then switch (README "Rotating the root CA")`,
             this,
           );
         }

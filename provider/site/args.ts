@@ -48,6 +48,15 @@ export interface XProtectSiteAdoption {
  */
 export interface XProtectSiteArgs {
   ca?: XProtectSiteCa;
+  /**
+   * A root rotation's next root: staged (made and trusted by clients through `trustedCaCertificates`) while `ca`
+   * still issues. Its `generation` must be above `ca`'s. README "Rotating the root CA".
+   */
+  nextCa?: XProtectSiteCa & { generation: number };
+  /** "nextCa" switches the server certificates to the next root (once staged `minStageDays`). Default "ca". */
+  issueFrom?: "ca" | "nextCa";
+  /** Days the next root must have been staged before the switch. Default 7; 0 on purpose to switch at once. */
+  minStageDays?: number;
   defaults?: XProtectServerSettings;
   /** Server name (also the name of its certificate and binding resources) to server. */
   servers: Record<string, XProtectServer>;

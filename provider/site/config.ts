@@ -29,7 +29,14 @@ export const CA_KEYS = CA_FIELD_KEYS;
  */
 export const SETTING_KEYS = [...SERVER_SETTING_KEYS, ...BINDING_SETTING_KEYS];
 export const SERVER_KEYS = ["role", "hostname", "dnsNames", "ipAddresses", "slots", ...SETTING_KEYS] as const;
-const SITE_KEYS = ["ca", "defaults", "servers"] as const;
+const SITE_KEYS = ["ca", "nextCa", "issueFrom", "minStageDays", "defaults", "servers"] as const;
+/** Which root issues the server certificates: `ca` (the active root), or `nextCa` (a rotation's switch). */
+export const ISSUE_FROM = ["ca", "nextCa"] as const;
+export type IssueFrom = (typeof ISSUE_FROM)[number];
+/** Days a staged root is trusted before servers may switch to it, unless the config says otherwise. */
+export const DEFAULT_MIN_STAGE_DAYS = 7;
+/** At most about ten years: a longer wait is a mistake. */
+export const MAX_MIN_STAGE_DAYS = 3650;
 /** Server names become resource names and keys of the outputs. */
 const SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
@@ -54,6 +61,12 @@ export interface ServerSpec extends Settings {
 export interface Site {
   /** The CA's fields the config gives, as checked, and the adoption inputs. */
   ca: Partial<CaFieldValues> & Partial<Record<(typeof CA_ADOPT_FIELDS)[number], string>>;
+  /** A root rotation's next root (staged: made and trusted), its fields as checked; absent outside a rotation. */
+  nextCa?: Partial<CaFieldValues> & { generation: number };
+  /** The root that issues the server certificates. */
+  issueFrom: IssueFrom;
+  /** Days the next root must have been staged before the switch (`issueFrom: nextCa`). */
+  minStageDays: number;
   servers: ServerSpec[];
 }
 
@@ -107,6 +120,7 @@ export function parseSite(
     const key = configKeyOf(f.property);
     fail(key ? `xprotect-certs:${key}` : `ca.${f.property}`, f.reason);
   }
+  const rotation = parseRotation(raw, caCheck.inputs.generation, fail);
   const serverPfx = mapConfig("serverPfx", adoption.serverPfx, "server name to base64 PFX", fail);
   const defaults = optionalObject(raw.defaults, "defaults", fail);
   unknownKeys(defaults, SETTING_KEYS, "defaults.", fail);
@@ -160,7 +174,62 @@ export function parseSite(
   const checkedCa = caCheck.inputs as unknown as Record<string, unknown>;
   const siteCa = Object.fromEntries(Object.keys(ca).map((k) => [k, checkedCa[k]])) as Site["ca"];
   for (const f of CA_ADOPT_FIELDS) if (typeof caInputs[f] === "string") siteCa[f] = caInputs[f] as string;
-  return unique.length ? { failures: unique } : { site: { ca: siteCa, servers }, failures: [] };
+  return unique.length ? { failures: unique } : { site: { ca: siteCa, ...rotation, servers }, failures: [] };
+}
+
+/**
+ * A root rotation in three reviewed steps: stage (`nextCa` present: a new root, trusted, issuing nothing), switch
+ * (`issueFrom: nextCa`: every server certificate is reissued from it, once it has been staged `minStageDays`), and
+ * retire (nextCa's settings moved into `ca`, `nextCa` and `issueFrom` removed).
+ */
+function parseRotation(
+  raw: Record<string, unknown>,
+  caGeneration: number,
+  fail: Fail,
+): Pick<Site, "nextCa" | "issueFrom" | "minStageDays"> {
+  const issueFrom = raw.issueFrom ?? "ca";
+  if (!ISSUE_FROM.includes(issueFrom as IssueFrom)) {
+    fail(
+      "issueFrom",
+      `${describeValue(issueFrom)} is not a root: use "ca" (the default) or "nextCa" (to switch)`,
+    );
+  }
+  let minStageDays = DEFAULT_MIN_STAGE_DAYS;
+  const m = raw.minStageDays;
+  if (m !== undefined && m !== null) {
+    if (typeof m !== "number" || !Number.isInteger(m) || m < 0 || m > MAX_MIN_STAGE_DAYS) {
+      fail(
+        "minStageDays",
+        `${describeValue(m)} is not a number of days: give a whole number from 0 to ${MAX_MIN_STAGE_DAYS} (MAX_MIN_STAGE_DAYS), e.g. ${DEFAULT_MIN_STAGE_DAYS}`,
+      );
+    } else minStageDays = m;
+  }
+  if (raw.nextCa === undefined || raw.nextCa === null) {
+    if (issueFrom === "nextCa") {
+      fail(
+        "issueFrom",
+        `"nextCa" names no root: there is no nextCa. To stage a new root first, add nextCa with a generation above ` +
+          `ca's (${caGeneration}); after a retire, remove issueFrom`,
+      );
+    }
+    return { issueFrom: "ca", minStageDays };
+  }
+  const next = optionalObject(raw.nextCa, "nextCa", fail);
+  unknownKeys(next, CA_KEYS, "nextCa.", fail);
+  const check = validateCaArgs(next);
+  for (const f of check.failures) fail(`nextCa.${f.property}`, f.reason);
+  if (next.generation === undefined) {
+    fail("nextCa.generation", `missing: give the next root its own generation, e.g. ${caGeneration + 1}`);
+  } else if (typeof check.inputs.generation === "number" && check.inputs.generation <= caGeneration) {
+    fail(
+      "nextCa.generation",
+      `${check.inputs.generation} is not above ca.generation (${caGeneration}): the next root needs a generation of ` +
+        `its own, e.g. ${caGeneration + 1}`,
+    );
+  }
+  const checked = check.inputs as unknown as Record<string, unknown>;
+  const nextCa = Object.fromEntries(Object.keys(next).map((k) => [k, checked[k]])) as Site["nextCa"];
+  return { nextCa, issueFrom: issueFrom as IssueFrom, minStageDays };
 }
 
 function parseServer(

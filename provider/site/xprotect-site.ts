@@ -15,6 +15,7 @@ import { formatFailures, parseSite, ServerSpec, SiteAdoption } from "./config";
 import type { XProtectSiteArgs } from "./args";
 import { CONTRACT_VERSION, ServerOutput } from "./outputs";
 import { isRecord } from "../contract";
+import type { TrustedCaCertificate, TrustedCaStatus } from "../contract";
 
 /** The component's type token. */
 export const XPROTECT_SITE_TYPE = "xprotect-certs:index:XProtectSite";
@@ -34,8 +35,18 @@ export class XProtectSite extends pulumi.ComponentResource {
   /** Secret. Server name to PFX password. */
   public readonly pfxPasswords: pulumi.Output<Record<string, string>>;
 
+  /**
+   * Every root clients must trust now: the active one (it issues the server certificates) and, during a root
+   * rotation, the next (staged, issuing nothing yet) or the previous (switched from, still trusted).
+   */
+  public readonly trustedCaCertificates: pulumi.Output<TrustedCaCertificate[]>;
+
   /** The children, for programs that need more than the contract (e.g. a certificate's PEM). */
   public readonly ca: CaCertificate;
+  /** During a root rotation: the next root (config `nextCa`). */
+  public readonly nextCa?: CaCertificate;
+  /** The root that issues the server certificates: `ca`, or `nextCa` once switched (`issueFrom: nextCa`). */
+  public readonly issuingCa: CaCertificate;
   public readonly certificates: Record<string, ServerCertificate>;
   public readonly bindings: Record<string, CertificateBinding>;
 
@@ -58,8 +69,13 @@ export class XProtectSite extends pulumi.ComponentResource {
     const moved = { parent: this, aliases: [{ parent: pulumi.rootStackResource }] };
     const withProtect = opts.protect === undefined ? {} : { protect: opts.protect };
     const adopt = args.adopt ?? {};
+    // A root's resource is named by its generation, so that the next root keeps its resource when its settings
+    // move into `ca` at the retire. The active root of a generation above 0 also answers to the name all roots
+    // had before rotation existed (`<name>-ca`): a stack whose CA was replaced by a generation bump keeps it.
+    const caGeneration = site.ca.generation ?? 0;
+    const legacyName = `${name}-ca`;
     this.ca = new CaCertificate(
-      `${name}-ca`,
+      rootName(name, caGeneration),
       {
         ...site.ca,
         adoptPfx: adopt.caPfx,
@@ -67,8 +83,27 @@ export class XProtectSite extends pulumi.ComponentResource {
         adoptCertificatePem: adopt.caCertificatePem,
         adoptPrivateKeyPem: adopt.caPrivateKeyPem,
       },
-      { ...moved, ...withProtect },
+      {
+        ...moved,
+        ...withProtect,
+        aliases:
+          caGeneration === 0
+            ? moved.aliases
+            : [
+                ...moved.aliases,
+                { name: legacyName },
+                { name: legacyName, parent: pulumi.rootStackResource },
+              ],
+      },
     );
+    if (site.nextCa) {
+      this.nextCa = new CaCertificate(rootName(name, site.nextCa.generation), site.nextCa, {
+        parent: this,
+        ...withProtect,
+      });
+    }
+    const switched = site.issueFrom === "nextCa" && this.nextCa !== undefined;
+    this.issuingCa = switched ? this.nextCa! : this.ca;
 
     this.certificates = {};
     this.bindings = {};
@@ -80,7 +115,8 @@ export class XProtectSite extends pulumi.ComponentResource {
         spec.name,
         {
           ...pick(spec, SERVER_SETTING_KEYS),
-          ca: this.ca,
+          ca: this.issuingCa,
+          ...(switched ? { minStageDays: site.minStageDays } : {}),
           dnsNames: spec.dnsNames,
           ipAddresses: spec.ipAddresses,
           pfxPassword: own(args.pfxPasswords, spec.name),
@@ -107,10 +143,13 @@ export class XProtectSite extends pulumi.ComponentResource {
     }
 
     this.contractVersion = pulumi.output(CONTRACT_VERSION);
-    this.caCertificatePem = this.ca.certificatePem;
-    this.caCertificateDer = this.ca.certificateDer;
-    this.caThumbprint = this.ca.thumbprint;
-    this.caNotAfter = this.ca.notAfter;
+    this.caCertificatePem = this.issuingCa.certificatePem;
+    this.caCertificateDer = this.issuingCa.certificateDer;
+    this.caThumbprint = this.issuingCa.thumbprint;
+    this.caNotAfter = this.issuingCa.notAfter;
+    const roots: Array<[CaCertificate, TrustedCaStatus]> = [[this.issuingCa, "active"]];
+    if (this.nextCa) roots.push(switched ? [this.ca, "previous"] : [this.nextCa, "next"]);
+    this.trustedCaCertificates = pulumi.all(roots.map(([ca, status]) => trustedRoot(ca, status)));
     this.servers = pulumi.all(servers);
     this.pfx = pulumi.secret(pulumi.all(pfx));
     this.pfxPasswords = pulumi.secret(pulumi.all(pfxPasswords));
@@ -118,6 +157,23 @@ export class XProtectSite extends pulumi.ComponentResource {
     // (and once more in the stack's outputs when a program exports them).
     this.registerOutputs({});
   }
+}
+
+/** A root's resource name: `<site>-ca` for generation 0, `<site>-ca-g<N>` above. */
+const rootName = (site: string, generation: number): string =>
+  generation === 0 ? `${site}-ca` : `${site}-ca-g${generation}`;
+
+/** One entry of `trustedCaCertificates`. */
+function trustedRoot(ca: CaCertificate, status: TrustedCaStatus): pulumi.Output<TrustedCaCertificate> {
+  return pulumi
+    .all([ca.thumbprint, ca.notAfter, ca.certificatePem, ca.certificateDer])
+    .apply(([thumbprint, notAfter, certificatePem, certificateDer]) => ({
+      thumbprint,
+      notAfter,
+      certificatePem,
+      certificateDer,
+      status,
+    }));
 }
 
 /**

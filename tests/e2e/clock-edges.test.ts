@@ -77,7 +77,7 @@ describe("near the CA's end", () => {
     expect(preview.output).toMatch(
       new RegExp(
         `warning: due for renewal since .*, but this certificate already ends with the site CA ` +
-          `\\(${caNotAfter.slice(0, 10)}\\): a new one would not last longer, so it is not reissued\\. Plan a new CA`,
+          `\\(${caNotAfter.slice(0, 10)}\\): a new one would not last longer, so it is not reissued\\. Rotate to a new root`,
       ),
     );
 

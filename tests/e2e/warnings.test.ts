@@ -68,7 +68,7 @@ test("a preview shows the CA's expiry, the capped certificate and the PFX profil
   expect(diagnosticsOf(out, "CaCertificate", "site-ca")).toMatch(
     new RegExp(
       `warning: The site CA expires on ${caEnd} \\(in (99|100) days\\)\\. A CA is never renewed automatically: ` +
-        `plan a new one \\(bump its generation\\)`,
+        `rotate to a new root without an outage\\. Stage it \\(nextCa`,
     ),
   );
   expect(diagnosticsOf(out, "ServerCertificate", "mgmt01")).toMatch(

@@ -75,7 +75,7 @@ test.each([
       expect(failure?.reason).toMatch(reason);
       expect(failure?.reason).toContain(ca.thumbprint);
       expect(failure?.reason).toContain(ca.notAfter);
-      expect(failure?.reason).toMatch(/bump ca\.generation/);
+      expect(failure?.reason).toMatch(/rotate to a new root \(stage nextCa.*bump ca\.generation/);
     }
     expect(env.keys).toBe(1); // the CA's own key only
   },
