@@ -12,6 +12,7 @@ import { siteProgram } from "../../stacks";
 import { tempSite, TempSite } from "../engine/harness";
 import { openssl } from "../helpers/openssl";
 import { handshakeAt } from "../helpers/tls-openssl";
+import { FIXTURE_PASSWORD, makeFixtures } from "../helpers/vendor-fixtures";
 
 jest.setTimeout(15 * 60 * 1000);
 const DAY = 86_400_000;
@@ -59,9 +60,9 @@ const setSite = (s: Record<string, unknown>) =>
 const NEXT = { commonName: "Rotation Test CA", rsaBits: 2048, validityDays: 400, generation: 1 };
 
 /** Every server's certificate verifies (OpenSSL) against the roots the outputs list as trusted. */
-function verifiesAgainstTrusted(o: Outputs): void {
+function verifiesAgainstTrusted(o: Outputs, names: string[] = Object.keys(SERVERS)): void {
   const roots = o.trustedCaCertificates.map((r) => r.certificatePem).join("\n");
-  for (const name of Object.keys(SERVERS)) {
+  for (const name of names) {
     const leaf = openssl(["pkcs12", "-in", "s.pfx", "-passin", "file:pw", "-nokeys", "-clcerts"], {
       "s.pfx": Buffer.from(o.pfx[name], "base64"),
       pw: o.pfxPasswords[name],
@@ -220,4 +221,56 @@ test("retire: the old root leaves the trusted roots and the state; nothing is re
   await clientsConnect(after, switched.trustedCaCertificates);
   const again = await site.up();
   expect(again.changeSummary).toEqual({ same: 7 });
+});
+
+describe("an adopted vendor CA rotates the same way", () => {
+  let adoptedSite: TempSite;
+  afterAll(async () => adoptedSite?.cleanup());
+
+  test("stage, switch (minStageDays 0 on purpose), retire removing the adoption config", async () => {
+    const fx = makeFixtures();
+    delete process.env.XPROTECT_CERTS_NOW;
+    adoptedSite = await tempSite({ stackName: "rotate-adopted", program: siteProgram });
+    const servers = { rec01: { role: "recordingServer", hostname: "rec01.vms.example.local" } };
+    const set = (s: Record<string, unknown>, adopt: boolean) =>
+      adoptedSite.setConfig({
+        "xprotect-certs:site": { value: JSON.stringify({ servers, ...s }) },
+        ...(adopt
+          ? {
+              "xprotect-certs:caPfx": { value: fx.vendorCa.pfx3des, secret: true },
+              "xprotect-certs:caPfxPassword": { value: FIXTURE_PASSWORD, secret: true },
+            }
+          : {}),
+      });
+    await set({}, true);
+    const first = await adoptedSite.up();
+    expect(first.outputs.caThumbprint).toBe(fx.vendorCa.thumbprint);
+
+    const next = { commonName: "VMS Certificate Authority", rsaBits: 2048, generation: 1 };
+    await set({ nextCa: next }, true);
+    expect((await adoptedSite.up()).changeSummary).toEqual({ create: 1, same: 5 });
+
+    await set({ nextCa: next, issueFrom: "nextCa", minStageDays: 0 }, true);
+    const switched = (await adoptedSite.up()).outputs as unknown as Outputs;
+    expect(statuses(switched)).toEqual([
+      [switched.caThumbprint, "active"],
+      [fx.vendorCa.thumbprint, "previous"],
+    ]);
+    now = new Date();
+    verifiesAgainstTrusted({ ...switched, servers: { rec01: switched.servers.rec01 } } as Outputs, ["rec01"]);
+
+    // Retire: next's settings into ca; the vendor CA's adoption config removed; the old root unprotected.
+    await adoptedSite.cli(["config", "rm", "xprotect-certs:caPfx", "--stack", "rotate-adopted"]);
+    await adoptedSite.cli(["config", "rm", "xprotect-certs:caPfxPassword", "--stack", "rotate-adopted"]);
+    await set({ ca: next }, false);
+    const oldRoot = (await adoptedSite.exportState()).deployment.resources!.find((x: { urn: string }) =>
+      x.urn.endsWith("::site-ca"),
+    )!;
+    await adoptedSite.cli(["state", "unprotect", oldRoot.urn, "--yes", "--stack", "rotate-adopted"]);
+    const retired = await adoptedSite.up();
+    expect(retired.changeSummary).toEqual({ delete: 1, same: 5 });
+    expect((retired.outputs as unknown as Outputs).servers.rec01.thumbprint).toBe(
+      switched.servers.rec01.thumbprint,
+    );
+  });
 });
