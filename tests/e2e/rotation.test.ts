@@ -5,11 +5,13 @@
  * every server's certificate verifies with OpenSSL against the roots listed as trusted, and a TLS client that
  * trusts only the roots of the previous step still completes a verified handshake with every server: no outage.
  */
-import { appendFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { siteProgram } from "../../stacks";
-import { tempSite, TempSite } from "../engine/harness";
+import { TEST_PASSPHRASE, tempSite, TempSite } from "../engine/harness";
 import { openssl } from "../helpers/openssl";
 import { handshakeAt } from "../helpers/tls-openssl";
 import { FIXTURE_PASSWORD, makeFixtures } from "../helpers/vendor-fixtures";
@@ -100,6 +102,39 @@ async function clientsConnect(o: Outputs, roots: Root[]): Promise<void> {
   }
 }
 
+/** `npm run bundle -- --all --clients` of the stack into a temp folder: each server's manifest roots and the kit's. */
+async function bundledRoots(): Promise<{ manifests: Record<string, string[]>; clients: string[] }> {
+  const out = mkdtempSync(join(tmpdir(), "xpc-rot-bundle-"));
+  try {
+    const env = {
+      ...process.env,
+      PULUMI_BACKEND_URL: pathToFileURL(site.backendDir).href,
+      PULUMI_CONFIG_PASSPHRASE: TEST_PASSPHRASE,
+      XPROTECT_CERTS_WORKDIR: site.workDir,
+    };
+    const cli = join(__dirname, "../../dist/scripts/bundle/cli.js");
+    const args = [cli, "--stack", site.stackName, "--all", "--clients", "--out", join(out, "b")];
+    await new Promise<void>((resolve, reject) =>
+      execFile(process.execPath, args, { env }, (e, _o, err) => (e ? reject(new Error(err)) : resolve())),
+    );
+    const manifests = Object.fromEntries(
+      Object.keys(SERVERS).map((name) => {
+        const m = JSON.parse(readFileSync(join(out, "b", name, `${name}.json`), "utf8")) as {
+          trustedCaCertificates?: Array<{ thumbprint: string }>;
+        };
+        return [name, (m.trustedCaCertificates ?? []).map((r) => r.thumbprint).sort()];
+      }),
+    );
+    const clients = readdirSync(join(out, "b", "clients"))
+      .filter((f) => f.endsWith(".cer"))
+      .map((f) => f.replace(/^ca-|\.cer$/g, ""))
+      .sort();
+    return { manifests, clients };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
 const thumbprints = (o: Outputs) =>
   Object.fromEntries(Object.entries(o.servers).map(([n, s]) => [n, s.thumbprint]));
 const statuses = (o: Outputs) => o.trustedCaCertificates.map((r) => [r.thumbprint, r.status]);
@@ -155,6 +190,11 @@ test("stage: the next root is created, protected, and trusted; no server certifi
   expect(nextRoot?.protect).toBe(true);
   verifiesAgainstTrusted(staged);
   await clientsConnect(staged, before.trustedCaCertificates);
+  // The server bundles and the client trust kit carry both roots.
+  const both = staged.trustedCaCertificates.map((x) => x.thumbprint).sort();
+  const bundled = await bundledRoots();
+  expect(bundled.clients).toEqual(both);
+  for (const name of Object.keys(SERVERS)) expect(bundled.manifests[name]).toEqual(both);
 });
 
 test("switch too early: refused at preview, naming minStageDays and the date it becomes allowed", async () => {
