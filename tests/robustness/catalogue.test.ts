@@ -10,12 +10,11 @@
  */
 import { FIXTURE_PASSWORD, makeFixtures } from "../helpers/vendor-fixtures";
 import { domainToASCII } from "node:url";
-import * as pulumi from "@pulumi/pulumi";
 import type { CheckFailure } from "../../provider/validate/fields";
 import { caProvider, CaOutputs } from "../../provider/ca/provider";
 import { serverProvider } from "../../provider/server/provider";
 import { bindingProvider } from "../../provider/binding/provider";
-import { siteOutputs as siteProgram } from "../../stacks";
+import { recordingMocks, Registered, runSiteWithConfig } from "../helpers/site-mocks";
 import { testEnv, TestEnv } from "../helpers/env";
 import { caInputsOf, goodBindingArgs } from "./fixtures";
 
@@ -477,45 +476,19 @@ async function engineCreate(resource: Resource, args: Props) {
 
 // ---- the site program under Pulumi's mocks: anything registered is recorded ----
 
-let registered: Array<{ type: string; name: string; inputs: Props }> = [];
+let registered: Registered[] = [];
 
 beforeAll(async () => {
   env = testEnv();
   const p = caProvider(env);
   siteCa = (await p.create((await p.check!({}, { rsaBits: 2048 })).inputs)).outs as CaOutputs;
-  await pulumi.runtime.setMocks(
-    {
-      newResource(args) {
-        registered.push({ type: args.type.split(":").pop()!, name: args.name, inputs: args.inputs });
-        return {
-          id: args.name,
-          state: { ...args.inputs, thumbprint: "AB".repeat(20), notAfter: "2028-01-15T09:00:00.000Z" },
-        };
-      },
-      call: () => ({}),
-    },
-    "xprotect-certs",
-    "catalogue",
-  );
+  registered = await recordingMocks("catalogue", "2028-01-15T09:00:00.000Z");
 });
 
-async function runSite(site: unknown, passwords?: Record<string, string>): Promise<Error | undefined> {
-  registered = [];
-  const config: Record<string, string> = { "xprotect-certs:site": JSON.stringify(site) };
-  if (passwords) config["xprotect-certs:pfxPasswords"] = JSON.stringify(passwords);
-  pulumi.runtime.setAllConfig(config, passwords ? ["xprotect-certs:pfxPasswords"] : []);
-  const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
-  try {
-    const outputs = await siteProgram();
-    // Let every registration (and the providers' serialization) finish before the test ends.
-    for (const v of Object.values(outputs))
-      await new Promise((resolve) => (pulumi.output(v) as pulumi.Output<unknown>).apply(resolve));
-    return undefined;
-  } catch (e) {
-    return e as Error;
-  } finally {
-    warn.mockRestore();
-  }
+function runSite(site: unknown, passwords?: Record<string, string>): Promise<Error | undefined> {
+  const config: Record<string, string> = { site: JSON.stringify(site) };
+  if (passwords) config.pfxPasswords = JSON.stringify(passwords);
+  return runSiteWithConfig(registered, config, passwords ? ["pfxPasswords"] : []);
 }
 
 // ---- the rows ----

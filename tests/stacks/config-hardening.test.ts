@@ -8,9 +8,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { siteOutputs, siteProgram } from "../../stacks";
+import { siteProgram } from "../../stacks";
+import { recordingMocks, Registered, runSiteWithConfig } from "../helpers/site-mocks";
 
-type Props = Record<string, unknown>;
 /** Pulumi's mark of a secret value as the mocks receive it. */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 /** The value of a secret input, asserting that it is one. */
@@ -18,23 +18,9 @@ function secretValue(v: unknown): unknown {
   expect(v).toEqual(expect.objectContaining({ [SECRET_SIG]: expect.any(String) }));
   return (v as { value: unknown }).value;
 }
-let registered: Array<{ type: string; name: string; inputs: Props }> = [];
-
+let registered: Registered[] = [];
 beforeAll(async () => {
-  await pulumi.runtime.setMocks(
-    {
-      newResource(args) {
-        registered.push({ type: args.type.split(":").pop()!, name: args.name, inputs: args.inputs });
-        return {
-          id: args.name,
-          state: { ...args.inputs, thumbprint: "AB".repeat(20), notAfter: "2030-01-01T00:00:00.000Z" },
-        };
-      },
-      call: () => ({}),
-    },
-    "xprotect-certs",
-    "config-hardening",
-  );
+  registered = await recordingMocks("config-hardening");
 });
 
 const SITE = {
@@ -45,24 +31,8 @@ const SITE = {
 };
 
 /** Runs the program with config values given as the engine gives them: each key's text. */
-async function run(config: Record<string, string>, secrets: string[] = []): Promise<Error | undefined> {
-  registered = [];
-  pulumi.runtime.setAllConfig(
-    Object.fromEntries(Object.entries(config).map(([k, v]) => [`xprotect-certs:${k}`, v])),
-    secrets.map((k) => `xprotect-certs:${k}`),
-  );
-  const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
-  try {
-    const outputs = await siteOutputs();
-    for (const v of Object.values(outputs))
-      await new Promise((resolve) => (pulumi.output(v) as pulumi.Output<unknown>).apply(resolve));
-    return undefined;
-  } catch (e) {
-    return e as Error;
-  } finally {
-    warn.mockRestore();
-  }
-}
+const run = (config: Record<string, string>, secrets: string[] = []) =>
+  runSiteWithConfig(registered, config, secrets);
 
 /** A CA as OpenSSL makes it, exported as a 3DES PFX with `password`, base64. */
 function caPfx(password: string): string {
