@@ -1,11 +1,14 @@
-/** The human report: a table of what is due, a count of the rest, and the CA when it is due. Pure. */
+/**
+ * The human report: a table of what is due, a count of the rest, the CA when it is due, the trusted roots with the
+ * stage of a root rotation, and the rotation step to take next. Pure.
+ */
 import { columns } from "../common/text-table";
-import type { CaStatus, RenewalReport } from "./due";
+import type { CaStatus, RenewalReport, RootStatus } from "./due";
 
 /** What to do about a CA that is due: a generation bump of the servers cannot help. */
 export const CA_ADVICE =
-  "a server generation bump does not renew the CA: plan a new root CA (bump ca.generation, unprotect the CA, " +
-  "npm run up) and distribute it to every client before it expires; see README, Renewals as pull requests";
+  "a server generation bump does not renew the CA: rotate the root without an outage (stage a next root, switch, " +
+  'retire); --apply writes the stage step (nextCa); see README, "Rotating the root CA"';
 
 const dateOf = (text: string): string => text.slice(0, 10);
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
@@ -47,5 +50,23 @@ export function formatReport(report: RenewalReport): string {
   }
   lines.push(`${plural(report.notDue.length, "other certificate", "other certificates")} not ${window}.`);
   if (report.ca.due) lines.push(caLine(report.ca));
+  lines.push("", ...rootLines(report));
   return lines.join("\n") + "\n";
+}
+
+/** The trusted roots, as a small table under the rotation's stage, then the next step when there is one. */
+export function rootLines(report: Pick<RenewalReport, "roots" | "rotation" | "nextStep">): string[] {
+  return [
+    `Root CAs (rotation: ${report.rotation}):`,
+    ...columns(
+      ["status", "thumbprint", "expiry", "days left"],
+      report.roots.map((r: RootStatus) => [
+        r.status,
+        r.thumbprint ?? "(unknown)",
+        dateOf(r.notAfter.text),
+        String(r.daysLeft),
+      ]),
+    ),
+    ...(report.nextStep ? [`Next step of the root rotation: ${report.nextStep.action}.`] : []),
+  ];
 }
