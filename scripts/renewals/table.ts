@@ -4,6 +4,7 @@
  */
 import { columns } from "../common/text-table";
 import type { CaStatus, RenewalReport, RootStatus } from "./due";
+import type { Rotation } from "./roots";
 
 /** What to do about a CA that is due: a generation bump of the servers cannot help. */
 export const CA_ADVICE =
@@ -13,12 +14,14 @@ export const CA_ADVICE =
 const dateOf = (text: string): string => text.slice(0, 10);
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
-/** One line about the CA. */
-export function caLine(ca: CaStatus): string {
+/** One line about the CA (the active root); during a rotation it points at the rotation's next step. */
+export function caLine(ca: CaStatus, rotation: Rotation = "none"): string {
   const when = ca.daysLeft < 0 ? "expired on" : "expires on";
+  const advice =
+    rotation === "none" ? CA_ADVICE : `a root rotation is under way (${rotation}): take its next step, below`;
   return (
     `CA ${ca.thumbprint ?? "(thumbprint unknown)"} ${when} ${dateOf(ca.notAfter.text)} ` +
-    `(${plural(ca.daysLeft, "day", "days")} left, within ${ca.warningDays}): ${CA_ADVICE}`
+    `(${plural(ca.daysLeft, "day", "days")} left, within ${ca.warningDays}): ${advice}`
   );
 }
 
@@ -49,7 +52,7 @@ export function formatReport(report: RenewalReport): string {
     );
   }
   lines.push(`${plural(report.notDue.length, "other certificate", "other certificates")} not ${window}.`);
-  if (report.ca.due) lines.push(caLine(report.ca));
+  if (report.ca.due) lines.push(caLine(report.ca, report.rotation));
   lines.push("", ...rootLines(report));
   return lines.join("\n") + "\n";
 }

@@ -174,6 +174,11 @@ test("a rotation in progress: staged exits 10 while the active root is due, swit
   expect(pr).toContain(`| next | ${NEW_ROOT} | 2037-02-01T00:00:00Z | 3624 |`);
   expect(pr).toMatch(/Next step, not written by renewals \(a reviewed decision\): switch: /);
 
+  const text = await run(["--outputs", staged]);
+  expect(text.out).toMatch(
+    /^CA 0{39}1 expires on 2027-06-01 \(91 days left, within 180\): a root rotation is under way \(staged\): take its next step, below$/m,
+  );
+  expect(text.out).toMatch(/^Next step of the root rotation: switch: /m);
   const stagedFar = file(
     "staged-far.json",
     siteOutputs(ALL_FINE, {}, rotationRoots("staged", "2030-01-01T00:00:00Z")),
