@@ -1,6 +1,8 @@
 /**
- * Entry point of `npm run renewals`: lists the certificates due for renewal, and with --apply bumps their
- * `generation` in the stack file so that a reviewed pull request and `npm run up` renew them (GitOps).
+ * Entry point of `npm run renewals`: lists the certificates due for renewal and the root CAs with the stage of a
+ * root rotation. With --apply it bumps the due servers' `generation` in the stack file, and writes the stage step
+ * of a root rotation (`nextCa`) when the active root is due, so that a reviewed pull request and `npm run up` renew
+ * them (GitOps). With --metrics it writes every expiry for node_exporter's textfile collector.
  * Exit codes: 0 nothing due, 10 something due, 2 errors (each message names the problem and the fix).
  */
 import * as fs from "fs";
@@ -10,12 +12,13 @@ import { parseArgs, RenewalsArgs, USAGE } from "./args";
 import { findDue, RenewalReport } from "./due";
 import { renderHtml } from "./html";
 import { toJsonReport } from "./json-report";
-import type { SiteCertificates } from "../../provider/contract";
-import { formatProblems, parseOutputsJson } from "./outputs";
+import { formatMetrics } from "./metrics";
+import { formatProblems, parseOutputsJson, RenewalSite } from "./outputs";
 import { formatPrBody } from "./pr-body";
 import { stackFilePath } from "./stack-file";
-import { caLine, formatReport } from "./table";
+import { formatReport } from "./table";
 import { applyGenerationBumps, Bumped, certificateIdOf } from "./yaml-apply";
+import { applyStage, StageApplied } from "./yaml-stage";
 
 export const EXIT_NOTHING_DUE = 0;
 export const EXIT_DUE = 10;
@@ -52,7 +55,7 @@ const shortPath = (file: string): string => {
   return rel && !rel.startsWith("..") ? rel : file;
 };
 
-async function loadOutputs(args: RenewalsArgs, io: Io): Promise<SiteCertificates> {
+async function loadOutputs(args: RenewalsArgs, io: Io): Promise<RenewalSite> {
   let text: string;
   let source: string;
   if (args.outputs) {
@@ -78,16 +81,23 @@ async function loadOutputs(args: RenewalsArgs, io: Io): Promise<SiteCertificates
   return parsed.site;
 }
 
-/** --apply: edits the stack file; returns the file and the bumps made or already recorded. */
-async function apply(
-  args: RenewalsArgs,
-  report: RenewalReport,
-  io: Io,
-): Promise<{ file: string; bumped: Bumped[] }> {
+/** What --apply did: the file, the bumps made or already recorded, and the stage step when it was due. */
+interface Applied {
+  file: string;
+  bumped: Bumped[];
+  stage?: StageApplied;
+}
+
+/**
+ * --apply: edits the stack file (the due servers' bumps, then nextCa when the active root is due and no rotation is
+ * under way) and writes it once; on any problem nothing is written.
+ */
+async function apply(args: RenewalsArgs, report: RenewalReport, io: Io): Promise<Applied> {
   const file =
     args.configFile ?? stackFilePath({ workDir: await workDirOf(io.env), stack: args.stack as string });
   const log = args.json ? io.err : io.out;
-  if (report.due.length === 0) return { file, bumped: [] };
+  const stageDue = report.nextStep?.step === "stage";
+  if (report.due.length === 0 && !stageDue) return { file, bumped: [] };
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -97,24 +107,59 @@ async function apply(
         "Give the stack's config file with --config-file FILE (or run in the project that holds it).",
     );
   }
+  const short = shortPath(file);
   const result = applyGenerationBumps({
     text,
-    file: shortPath(file),
+    file: short,
     bumps: report.due.map((d) => ({ server: d.server, certificate: certificateIdOf(d) })),
   });
   if (!result.ok) throw new Error(`--apply changed nothing:\n${result.problems.join("\n")}`);
-  if (result.text !== text) writeFile("the stack file", file, result.text);
-  for (const b of result.bumped) log(`${shortPath(file)}: ${b.server} generation ${b.from} -> ${b.to}\n`);
+  const staged = stageDue ? applyStage({ text: result.text, file: short }) : undefined;
+  if (staged && !staged.ok) throw new Error(`--apply changed nothing:\n${staged.problems.join("\n")}`);
+  const edited = staged ? staged.text : result.text;
+  if (edited !== text) writeFile("the stack file", file, edited);
+  for (const b of result.bumped) log(`${short}: ${b.server} generation ${b.from} -> ${b.to}\n`);
   for (const p of result.pending) {
     log(
-      `${shortPath(file)}: ${p.server} already bumped to generation ${p.generation} for ` +
+      `${short}: ${p.server} already bumped to generation ${p.generation} for ` +
         `${p.certificate.kind} ${p.certificate.value}: run npm run up to reissue it\n`,
     );
   }
-  for (const s of result.skipped) log(`${shortPath(file)}: ${s.server} ${s.reason}\n`);
+  for (const s of result.skipped) log(`${short}: ${s.server} ${s.reason}\n`);
+  let stage: StageApplied | undefined;
+  if (staged && "staged" in staged) {
+    stage = { generation: staged.staged.generation, written: true };
+    log(
+      `${short}: nextCa (generation ${stage.generation}) added after ca: the stage step of a root rotation; ` +
+        "after review and merge, npm run up makes the next root and every client trusts it; no server " +
+        "certificate changes\n",
+    );
+  } else if (staged) {
+    stage = { generation: staged.already.generation, written: false };
+    log(
+      `${short}: nextCa is already there (generation ${stage.generation ?? "not given"}): nothing written; ` +
+        "merge it and run npm run up to stage the next root\n",
+    );
+  }
   // For the PR body: what the file now says will be reissued, including bumps recorded by an earlier run.
   const already = result.pending.map((p) => ({ server: p.server, from: p.generation - 1, to: p.generation }));
-  return { file, bumped: [...result.bumped, ...already].sort((a, b) => a.server.localeCompare(b.server)) };
+  const bumped = [...result.bumped, ...already].sort((a, b) => a.server.localeCompare(b.server));
+  return { file, bumped, stage };
+}
+
+/**
+ * Writes `text` to `file` through a temporary file in the same folder and a rename, so that a reader of the folder
+ * (node_exporter's textfile collector) never sees half a file.
+ */
+function writeFileAtomic(what: string, file: string, text: string): void {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  try {
+    fs.writeFileSync(temp, text);
+    fs.renameSync(temp, file);
+  } catch (e) {
+    fs.rmSync(temp, { force: true });
+    throw new Error(`cannot write ${what} ${file}: ${(e as Error).message}`);
+  }
 }
 
 /** Writes `text` to `file`; `what` names it in the error (an option, or "the stack file"). */
@@ -141,8 +186,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     const applied = args.apply ? await apply(args, report, io) : undefined;
     if (args.json) io.out(JSON.stringify(toJsonReport(report), null, 2) + "\n");
     else io.out(formatReport(report));
-    if (args.apply && report.ca.due) {
-      (args.json ? io.err : io.out)(`--apply changes nothing for the CA. ${caLine(report.ca)}\n`);
+    const step = report.nextStep;
+    if (args.apply && step && step.step !== "stage") {
+      (args.json ? io.err : io.out)(
+        `--apply does not write the ${step.step} step of the root rotation: it is a reviewed decision. ` +
+          `Next: ${step.action}.\n`,
+      );
     }
     const stack = args.stack ?? path.basename(args.outputs ?? "site", ".json");
     if (args.prBody) {
@@ -151,10 +200,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         stack,
         file: applied && shortPath(applied.file),
         bumped: applied?.bumped ?? [],
+        stage: applied?.stage,
       });
       writeFile("--pr-body", args.prBody, body);
     }
     if (args.html) writeFile("--html", args.html, renderHtml({ report, site, stack }));
+    if (args.metrics) writeFileAtomic("--metrics", args.metrics, formatMetrics(site));
     return report.due.length > 0 || report.ca.due ? EXIT_DUE : EXIT_NOTHING_DUE;
   } catch (e) {
     io.err(`renewals: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -1,7 +1,9 @@
 /** Which certificates are due for renewal within a window. Pure: "now" is passed in. */
-import type { OutputTime, ServerCertificateInfo, SiteCertificates } from "../../provider/contract";
+import type { OutputTime, ServerCertificateInfo, TrustedCaStatus } from "../../provider/contract";
 import { CA_EXPIRY_WARNING_DAYS } from "../../provider/pki/limits";
 import { daysAhead, daysLeft, isWithinDays } from "../../provider/pki/renewal";
+import type { RenewalSite } from "./outputs";
+import { nextStep, NextStep, Rotation } from "./roots";
 
 /** A server whose certificate is due. */
 export interface DueServer {
@@ -31,6 +33,14 @@ export interface CaStatus {
   warningDays: number;
 }
 
+/** A trusted root in the report. */
+export interface RootStatus {
+  thumbprint?: string;
+  notAfter: OutputTime;
+  daysLeft: number;
+  status: TrustedCaStatus;
+}
+
 /** What is due. */
 export interface RenewalReport {
   now: Date;
@@ -39,12 +49,18 @@ export interface RenewalReport {
   due: DueServer[];
   /** The servers not due within the window. */
   notDue: ServerCertificateInfo[];
+  /** The active root (the one that issues). */
   ca: CaStatus;
+  /** Every trusted root: previous, active, next. */
+  roots: RootStatus[];
+  rotation: Rotation;
+  /** The rotation step to take next; undefined when none is due. */
+  nextStep?: NextStep;
 }
 
 /** Parameters of {@link findDue}. */
 export interface FindDueParams {
-  site: SiteCertificates;
+  site: RenewalSite;
   /** The time to judge at (the clock, or XPROTECT_CERTS_NOW). */
   now: Date;
   /** Window in days: what is due or expires before now + withinDays is listed; 0 = only what is due now. */
@@ -86,7 +102,9 @@ export function findDue({ site, now, withinDays }: FindDueParams): RenewalReport
     due: isWithinDays(site.ca.notAfter.text, warningDays, now),
     warningDays,
   };
-  return { now, withinDays, due, notDue, ca };
+  const roots = site.roots.map((r) => ({ ...r, daysLeft: daysLeft(r.notAfter.text, now) }));
+  const step = nextStep({ rotation: site.rotation, caDue: ca.due, roots });
+  return { now, withinDays, due, notDue, ca, roots, rotation: site.rotation, nextStep: step };
 }
 
 function reasonOf(s: ServerCertificateInfo, now: Date, withinDays: number): string | undefined {

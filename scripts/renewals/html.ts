@@ -1,17 +1,20 @@
 /**
  * `--html`: one self-contained page (inline CSS and SVG; nothing loaded from anywhere) with a timeline of every
- * certificate. Pure. Every string from the outputs is escaped.
+ * certificate, a line per trusted root CA at its expiry with its status, and the stage of a root rotation. Pure.
+ * Every string from the outputs is escaped.
  */
 import { DAY_MS } from "../../provider/pki/limits";
 import { daysLeft } from "../../provider/pki/renewal";
 import type { RenewalReport } from "./due";
-import type { ServerCertificateInfo, SiteCertificates } from "../../provider/contract";
+import type { ServerCertificateInfo } from "../../provider/contract";
+import type { RenewalSite } from "./outputs";
+import type { CaRoot } from "./roots";
 
 /** Parameters of {@link renderHtml}. */
 export interface HtmlParams {
   report: RenewalReport;
-  /** Every certificate (due or not). */
-  site: SiteCertificates;
+  /** Every certificate (due or not) and every trusted root. */
+  site: RenewalSite;
   /** The stack's name, for the title. */
   stack: string;
 }
@@ -32,8 +35,8 @@ export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ES
 const WIDTH = 960;
 const LABEL_WIDTH = 230;
 const RIGHT = 24;
-/** Height of the header: the today label, the CA label, the month ticks. */
-const AXIS = 48;
+/** Height of the header: the today label, a label per root CA (14 px each), the month ticks. */
+const headerOf = (roots: number): number => 34 + 14 * Math.max(1, roots);
 const ROW = 30;
 const BAR = 14;
 
@@ -43,6 +46,7 @@ const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 const STYLE = `
 body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px; color: #1d1d1f; }
 h1 { font-size: 20px; margin: 0 0 4px; }
+h2 { font-size: 16px; margin: 20px 0 4px; }
 p.meta { color: #555; margin: 0 0 16px; }
 ul.legend { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 18px; margin: 0 0 12px; }
 ul.legend li { display: flex; align-items: center; gap: 6px; }
@@ -57,8 +61,12 @@ line.grid { stroke: #e6e6e6; }
 line.renewal { stroke: #1d1d1f; stroke-width: 2; }
 line.today { stroke: #1565c0; stroke-width: 2; }
 line.ca-expiry { stroke: #6a1b9a; stroke-width: 2; stroke-dasharray: 6 4; }
+line.ca-expiry.root-next { stroke: #00838f; }
+line.ca-expiry.root-previous { stroke: #8d8d8d; stroke-dasharray: 2 4; }
 text.today { fill: #1565c0; }
 text.ca-expiry { fill: #6a1b9a; }
+text.ca-expiry.root-next { fill: #00838f; }
+text.ca-expiry.root-previous { fill: #6d6d6d; }
 table { border-collapse: collapse; margin-top: 20px; }
 th, td { text-align: left; padding: 4px 10px; border-bottom: 1px solid #e6e6e6; }
 td.status-ok { color: #2e7d32; } td.status-due { color: #b36b00; } td.status-expired { color: #c62828; }
@@ -69,20 +77,33 @@ function statuses(report: RenewalReport): Map<string, CertificateStatus> {
   return new Map(report.due.map((d) => [d.server, d.status]));
 }
 
-/** Time axis: covers every certificate and today; the CA's expiry too unless it is far beyond (then flagged). */
-function axis(site: SiteCertificates, now: number): { start: number; end: number; caInside: boolean } {
+/**
+ * Time axis: covers every certificate and today; each root's expiry too unless it is far beyond (then flagged at
+ * the chart's edge). `inside` holds the roots drawn as lines.
+ */
+function axis(site: RenewalSite, now: number): { start: number; end: number; inside: Set<CaRoot> } {
   const starts = site.servers.map((s) => s.notBefore.ms);
   const ends = site.servers.map((s) => s.notAfter.ms);
   let start = Math.min(now, ...starts);
-  let end = Math.max(now, ...ends);
-  const ca = site.ca.notAfter.ms;
-  const caInside = ca <= end + (end - start) * 0.25 && ca >= start;
-  if (caInside) end = Math.max(end, ca);
+  const base = Math.max(now, ...ends);
+  let end = base;
+  const inside = new Set<CaRoot>();
+  for (const r of site.roots) {
+    const ms = r.notAfter.ms;
+    if (ms <= base + (base - start) * 0.25 && ms >= start) {
+      inside.add(r);
+      end = Math.max(end, ms);
+    }
+  }
   const pad = Math.max((end - start) * 0.03, DAY_MS);
   start -= pad;
   end += pad;
-  return { start, end, caInside };
+  return { start, end, inside };
 }
+
+/** A root's label: "CA expires ..." outside a rotation, else with its status ("next root expires ..."). */
+const rootLabel = (r: CaRoot, rotation: string): string =>
+  `${rotation === "none" ? "CA" : `${r.status} root`} expires ${day(r.notAfter.ms)}`;
 
 /** Month ticks, at most about 12. */
 function ticks(start: number, end: number): number[] {
@@ -108,8 +129,9 @@ function serverRow(
   i: number,
   status: CertificateStatus,
   x: (ms: number) => number,
+  header: number,
 ): string {
-  const y = AXIS + i * ROW;
+  const y = header + i * ROW;
   const barY = y + (ROW - BAR) / 2;
   const title =
     `${s.server} (${s.hostname}, ${s.role}): ${status}; valid ${day(s.notBefore.ms)} to ${day(s.notAfter.ms)}, ` +
@@ -136,7 +158,8 @@ function label(cls: string, x: number, y: number, text: string): string {
 
 function timeline(p: HtmlParams, status: Map<string, CertificateStatus>): string {
   const now = p.report.now.getTime();
-  const { start, end, caInside } = axis(p.site, now);
+  const { start, end, inside } = axis(p.site, now);
+  const AXIS = headerOf(p.site.roots.length);
   const chart = WIDTH - LABEL_WIDTH - RIGHT;
   const x = (ms: number): number => LABEL_WIDTH + ((ms - start) / (end - start)) * chart;
   const height = AXIS + Math.max(1, p.site.servers.length) * ROW + 10;
@@ -149,20 +172,25 @@ function timeline(p: HtmlParams, status: Map<string, CertificateStatus>): string
       parts.push(`<text class="tick" x="${num(x(t) + 3)}" y="${AXIS - 10}">${day(t).slice(0, 7)}</text>`);
     }
   }
-  p.site.servers.forEach((s, i) => parts.push(serverRow(s, i, status.get(s.server) ?? "ok", x)));
-  const ca = p.site.ca.notAfter.ms;
-  const caTitle = escapeHtml(`CA ${p.site.ca.thumbprint ?? ""} expires on ${day(ca)}`);
-  if (caInside) {
-    parts.push(
-      `<line class="ca-expiry" x1="${num(x(ca))}" x2="${num(x(ca))}" y1="${AXIS - 20}" y2="${bottom}"><title>${caTitle}</title></line>`,
-      label("ca-expiry", x(ca), 26, `CA expires ${day(ca)}`),
-    );
-  } else {
-    parts.push(
-      `<text class="ca-expiry" x="${WIDTH - 4}" y="26" text-anchor="end"><title>${caTitle}</title>` +
-        `CA expires ${day(ca)} ${ca > end ? "(beyond the chart) \u2192" : "(before the chart)"}</text>`,
-    );
-  }
+  p.site.servers.forEach((s, i) => parts.push(serverRow(s, i, status.get(s.server) ?? "ok", x, AXIS)));
+  p.site.roots.forEach((r, i) => {
+    const ms = r.notAfter.ms;
+    const y = 26 + 14 * i;
+    const cls = `ca-expiry root-${r.status}`;
+    const data = `data-status="${r.status}" data-thumbprint="${escapeHtml(r.thumbprint ?? "")}"`;
+    const title = escapeHtml(`${r.status} root CA ${r.thumbprint ?? ""} expires on ${day(ms)}`);
+    if (inside.has(r)) {
+      parts.push(
+        `<line class="${cls}" ${data} x1="${num(x(ms))}" x2="${num(x(ms))}" y1="${y + 2}" y2="${bottom}"><title>${title}</title></line>`,
+        label(cls, x(ms), y, rootLabel(r, p.site.rotation)),
+      );
+    } else {
+      parts.push(
+        `<text class="${cls}" ${data} x="${WIDTH - 4}" y="${y}" text-anchor="end"><title>${title}</title>` +
+          `${escapeHtml(rootLabel(r, p.site.rotation))} ${ms > end ? "(beyond the chart) \u2192" : "(before the chart)"}</text>`,
+      );
+    }
+  });
   parts.push(
     `<line class="today" x1="${num(x(now))}" x2="${num(x(now))}" y1="${AXIS - 34}" y2="${bottom}"/>`,
     label("today", x(now), 12, `today ${day(now)}`),
@@ -178,8 +206,9 @@ const swatch = (cls: string): string =>
 const lineSwatch = (cls: string): string =>
   `<svg width="16" height="16" aria-hidden="true"><line class="${cls}" x1="8" x2="8" y1="0" y2="16"/></svg>`;
 
-function legend(withinDays: number): string {
+function legend(withinDays: number, roots: CaRoot[]): string {
   const window = withinDays === 0 ? "due now" : `renewal due within ${withinDays} days`;
+  const others = (["next", "previous"] as const).filter((s) => roots.some((r) => r.status === s));
   return [
     `<ul class="legend">`,
     `<li>${swatch("ok")} ok</li>`,
@@ -188,6 +217,7 @@ function legend(withinDays: number): string {
     `<li>${lineSwatch("renewal")} renewal point</li>`,
     `<li>${lineSwatch("today")} today</li>`,
     `<li>${lineSwatch("ca-expiry")} CA expiry</li>`,
+    ...others.map((s) => `<li>${lineSwatch(`ca-expiry root-${s}`)} ${s} root CA expiry</li>`),
     `</ul>`,
   ].join("\n");
 }
@@ -217,17 +247,40 @@ function table(p: HtmlParams, status: Map<string, CertificateStatus>): string {
   ].join("\n");
 }
 
+/** The trusted roots with their status, under the rotation's stage and its next step. */
+function rootTable(p: HtmlParams): string {
+  const { report } = p;
+  const rows = report.roots.map((r) => {
+    const cells = [r.status, r.thumbprint ?? "(unknown)", day(r.notAfter.ms), String(r.daysLeft)];
+    return `<tr class="root-${r.status}">${cells.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`;
+  });
+  return [
+    `<h2>${escapeHtml(`Root CAs (rotation: ${report.rotation})`)}</h2>`,
+    ...(report.nextStep
+      ? [
+          `<p class="next-step">${escapeHtml(`Next step of the root rotation: ${report.nextStep.action}.`)}</p>`,
+        ]
+      : []),
+    `<table class="roots">`,
+    `<thead><tr><th>status</th><th>thumbprint</th><th>not after</th><th>days left</th></tr></thead>`,
+    `<tbody>`,
+    ...rows,
+    `</tbody>`,
+    `</table>`,
+  ].join("\n");
+}
+
 /** The whole page. */
 export function renderHtml(p: HtmlParams): string {
   const status = statuses(p.report);
   const { report } = p;
   const caState = report.ca.due
-    ? `due: expires within ${report.ca.warningDays} days, plan a new CA`
+    ? `due: expires within ${report.ca.warningDays} days, rotate the root`
     : "not due";
   const meta =
     `Now: ${report.now.toISOString()}. ${report.due.length} of ${p.site.servers.length} server certificates due ` +
     `within ${report.withinDays} days. CA ${p.site.ca.thumbprint ?? ""} expires on ${day(p.site.ca.notAfter.ms)} ` +
-    `(${report.ca.daysLeft} days left; ${caState}).`;
+    `(${report.ca.daysLeft} days left; ${caState}). Root CA rotation: ${report.rotation}.`;
   return [
     `<!DOCTYPE html>`,
     `<html lang="en">`,
@@ -240,9 +293,10 @@ export function renderHtml(p: HtmlParams): string {
     `<body>`,
     `<h1>${escapeHtml(`Certificate calendar: ${p.stack}`)}</h1>`,
     `<p class="meta">${escapeHtml(meta)}</p>`,
-    legend(report.withinDays),
+    legend(report.withinDays, p.site.roots),
     timeline(p, status),
     table(p, status),
+    rootTable(p),
     `</body>`,
     `</html>`,
     ``,

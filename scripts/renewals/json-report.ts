@@ -1,5 +1,6 @@
 /** The report for machines (`--json`). Pure. */
 import type { RenewalReport } from "./due";
+import type { NextStep, Rotation } from "./roots";
 
 /** The shape `--json` prints. */
 export interface JsonReport {
@@ -16,7 +17,13 @@ export interface JsonReport {
   }>;
   /** How many server certificates are not due. */
   notDue: number;
+  /** The active root (the one that issues the server certificates). */
   ca: { thumbprint: string | null; notAfter: string; daysLeft: number; due: boolean };
+  /** Every root clients must trust: previous, active, next. */
+  roots: Array<{ thumbprint: string | null; notAfter: string; daysLeft: number; status: string }>;
+  rotation: Rotation;
+  /** The root rotation's next step; null when none is due. */
+  nextStep: NextStep | null;
 }
 
 export function toJsonReport(report: RenewalReport): JsonReport {
@@ -39,5 +46,13 @@ export function toJsonReport(report: RenewalReport): JsonReport {
       daysLeft: report.ca.daysLeft,
       due: report.ca.due,
     },
+    roots: report.roots.map((r) => ({
+      thumbprint: r.thumbprint ?? null,
+      notAfter: r.notAfter.text,
+      daysLeft: r.daysLeft,
+      status: r.status,
+    })),
+    rotation: report.rotation,
+    nextStep: report.nextStep ?? null,
   };
 }

@@ -10,8 +10,12 @@ import {
   readSiteCertificates,
   SiteCertificates,
 } from "../../provider/contract";
+import { readRoots, SiteRoots } from "./roots";
 
-export type OutputsResult = { ok: true; site: SiteCertificates } | { ok: false; problems: ContractProblem[] };
+/** What renewals reads of a site: every certificate's dates, and the trusted roots with the rotation's stage. */
+export type RenewalSite = SiteCertificates & SiteRoots;
+
+export type OutputsResult = { ok: true; site: RenewalSite } | { ok: false; problems: ContractProblem[] };
 
 const RUN_UP = "run `npm run up -- --stack NAME` first, or give the right --outputs file";
 
@@ -32,7 +36,9 @@ export function readSiteOutputs(outputs: unknown): OutputsResult {
     return { ok: false, problems: [{ field, reason }] };
   }
   const read = readSiteCertificates(opened.outputs, "renewals");
-  return read.ok ? { ok: true, site: read.value } : read;
+  if (!read.ok) return read;
+  const roots = readRoots(opened.outputs, read.value.ca);
+  return roots.ok ? { ok: true, site: { ...read.value, ...roots.value } } : roots;
 }
 
 /** Parses the text of `pulumi stack output --json`; `source` names where it came from in messages. */

@@ -1,4 +1,5 @@
 /** The pull request's title (first line) and body (markdown) for `--pr-body`. Pure. */
+import type { StageApplied } from "./yaml-stage";
 import type { RenewalReport } from "./due";
 import { CA_ADVICE } from "./table";
 import type { Bumped } from "./yaml-apply";
@@ -12,6 +13,8 @@ export interface PrBodyParams {
   file?: string;
   /** The bumps --apply made or found already made (empty: none). */
   bumped: Bumped[];
+  /** The stage step of a root rotation --apply wrote or found written (undefined: none). */
+  stage?: StageApplied;
 }
 
 /** Text safe in a markdown table cell: no pipes, backticks or line breaks can break the row. */
@@ -24,11 +27,15 @@ export function mdCell(s: string): string {
 }
 
 /** The title line, e.g. "Renew 2 certificates of site: rec01, rec02". */
-export function prTitle({ report, stack }: Pick<PrBodyParams, "report" | "stack">): string {
+export function prTitle({ report, stack, stage }: Pick<PrBodyParams, "report" | "stack" | "stage">): string {
   const n = report.due.length;
   const names = report.due.map((d) => d.server).join(", ");
-  if (n === 0 && report.ca.due)
-    return `The CA of ${stack} expires on ${report.ca.notAfter.text.slice(0, 10)}`;
+  const expires = report.ca.notAfter.text.slice(0, 10);
+  if (n === 0 && stage) return `Stage a new root CA for ${stack} (the CA expires on ${expires})`;
+  if (n === 0 && report.ca.due && report.rotation !== "none") {
+    return `The CA of ${stack} expires on ${expires} (root rotation ${report.rotation})`;
+  }
+  if (n === 0 && report.ca.due) return `The CA of ${stack} expires on ${expires}`;
   if (n === 0) return `No certificate of ${stack} is due`;
   const list = names.length > 60 ? `${names.slice(0, 57)}...` : names;
   return `Renew ${n} certificate${n === 1 ? "" : "s"} of ${stack}: ${list}`;
@@ -66,12 +73,43 @@ export function formatPrBody(p: PrBodyParams): string {
   lines.push(
     `${report.notDue.length} other certificate${report.notDue.length === 1 ? "" : "s"} not ${window}.`,
   );
-  if (report.ca.due) {
+  if (report.ca.due && !p.stage && report.rotation === "none") {
     lines.push(
       "",
       `**The CA** (${report.ca.thumbprint ?? "thumbprint unknown"}) expires on ${report.ca.notAfter.text} ` +
-        `(${report.ca.daysLeft} days left). Nothing here changes it: ${mdCell(CA_ADVICE)}.`,
+        `(${report.ca.daysLeft} days left): ${mdCell(CA_ADVICE)}.`,
     );
   }
+  lines.push("", ...rootSection(p));
   return lines.join("\n") + "\n";
+}
+
+/** The trusted roots and the rotation's stage; what this change does for it, or the step that comes next. */
+function rootSection({ report, file, stage }: PrBodyParams): string[] {
+  const lines = [
+    `### Root CAs (rotation: ${report.rotation})`,
+    "",
+    "| status | thumbprint | not after | days left |",
+    "| --- | --- | --- | --- |",
+    ...report.roots.map(
+      (r) => `| ${r.status} | ${r.thumbprint ?? "unknown"} | ${r.notAfter.text} | ${r.daysLeft} |`,
+    ),
+    "",
+  ];
+  if (stage && file) {
+    const generation = stage.generation === undefined ? "" : ` (generation ${stage.generation})`;
+    lines.push(
+      `The active CA (${report.ca.thumbprint ?? "thumbprint unknown"}) expires on ${report.ca.notAfter.text} ` +
+        `(${report.ca.daysLeft} days left). This change adds \`nextCa\`${generation} to \`${mdCell(file)}\`: ` +
+        "the stage step of a root rotation. After merging, `npm run up` makes the next root and adds it to " +
+        "`trustedCaCertificates`; no server certificate changes (the preview shows one create). Give the new " +
+        "root to every client and server, then switch (`issueFrom: nextCa`) in a pull request of its own " +
+        '(README, "Rotating the root CA").',
+    );
+  } else if (report.nextStep && report.rotation !== "none") {
+    lines.push(
+      `Next step, not written by renewals (a reviewed decision): ${mdCell(report.nextStep.action)}.`,
+    );
+  }
+  return lines;
 }

@@ -1,21 +1,27 @@
-/** The human report: a table of what is due, a count of the rest, and the CA when it is due. Pure. */
+/**
+ * The human report: a table of what is due, a count of the rest, the CA when it is due, the trusted roots with the
+ * stage of a root rotation, and the rotation step to take next. Pure.
+ */
 import { columns } from "../common/text-table";
-import type { CaStatus, RenewalReport } from "./due";
+import type { CaStatus, RenewalReport, RootStatus } from "./due";
+import type { Rotation } from "./roots";
 
 /** What to do about a CA that is due: a generation bump of the servers cannot help. */
 export const CA_ADVICE =
-  "a server generation bump does not renew the CA: plan a new root CA (bump ca.generation, unprotect the CA, " +
-  "npm run up) and distribute it to every client before it expires; see README, Renewals as pull requests";
+  "a server generation bump does not renew the CA: rotate the root without an outage (stage a next root, switch, " +
+  'retire); --apply writes the stage step (nextCa); see README, "Rotating the root CA"';
 
 const dateOf = (text: string): string => text.slice(0, 10);
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
-/** One line about the CA. */
-export function caLine(ca: CaStatus): string {
+/** One line about the CA (the active root); during a rotation it points at the rotation's next step. */
+export function caLine(ca: CaStatus, rotation: Rotation = "none"): string {
   const when = ca.daysLeft < 0 ? "expired on" : "expires on";
+  const advice =
+    rotation === "none" ? CA_ADVICE : `a root rotation is under way (${rotation}): take its next step, below`;
   return (
     `CA ${ca.thumbprint ?? "(thumbprint unknown)"} ${when} ${dateOf(ca.notAfter.text)} ` +
-    `(${plural(ca.daysLeft, "day", "days")} left, within ${ca.warningDays}): ${CA_ADVICE}`
+    `(${plural(ca.daysLeft, "day", "days")} left, within ${ca.warningDays}): ${advice}`
   );
 }
 
@@ -46,6 +52,24 @@ export function formatReport(report: RenewalReport): string {
     );
   }
   lines.push(`${plural(report.notDue.length, "other certificate", "other certificates")} not ${window}.`);
-  if (report.ca.due) lines.push(caLine(report.ca));
+  if (report.ca.due) lines.push(caLine(report.ca, report.rotation));
+  lines.push("", ...rootLines(report));
   return lines.join("\n") + "\n";
+}
+
+/** The trusted roots, as a small table under the rotation's stage, then the next step when there is one. */
+export function rootLines(report: Pick<RenewalReport, "roots" | "rotation" | "nextStep">): string[] {
+  return [
+    `Root CAs (rotation: ${report.rotation}):`,
+    ...columns(
+      ["status", "thumbprint", "expiry", "days left"],
+      report.roots.map((r: RootStatus) => [
+        r.status,
+        r.thumbprint ?? "(unknown)",
+        dateOf(r.notAfter.text),
+        String(r.daysLeft),
+      ]),
+    ),
+    ...(report.nextStep ? [`Next step of the root rotation: ${report.nextStep.action}.`] : []),
+  ];
 }

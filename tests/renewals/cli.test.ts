@@ -4,6 +4,7 @@ import { execFile } from "child_process";
 import {
   copyFileSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -14,7 +15,7 @@ import {
 import { tmpdir } from "os";
 import { join } from "path";
 import { parse } from "yaml";
-import { ALL_FINE, MIXED, NOW, siteOutputs } from "./fixtures";
+import { ALL_FINE, MIXED, NEW_ROOT, NOW, OLD_ROOT, rotationRoots, siteOutputs } from "./fixtures";
 
 const ROOT = join(__dirname, "../..");
 const CLI = join(ROOT, "dist/scripts/renewals/cli.js");
@@ -54,7 +55,16 @@ test("--help prints the usage and exits 0", async () => {
   expect(r.code).toBe(0);
   expect(r.out).toMatch(/^Usage: npm run renewals -- \[--stack NAME\] \[options\]/);
   expect(r.out).toContain("default: example, as npm run up");
-  for (const o of ["--within", "--apply", "--pr-body", "--html", "--json", "--outputs", "--config-file"])
+  for (const o of [
+    "--within",
+    "--apply",
+    "--pr-body",
+    "--html",
+    "--json",
+    "--metrics",
+    "--outputs",
+    "--config-file",
+  ])
     expect(r.out).toContain(o);
 });
 
@@ -72,24 +82,140 @@ test("exit 0 when nothing is due, 10 when something is, with the table on stdout
   expect(now.code).toBe(10);
   const json = JSON.parse(now.out);
   expect(json.due.map((d: { server: string }) => d.server)).toEqual(["old01", "rec01"]);
-  expect(Object.keys(json)).toEqual(["now", "withinDays", "due", "notDue", "ca"]);
+  expect(Object.keys(json)).toEqual([
+    "now",
+    "withinDays",
+    "due",
+    "notDue",
+    "ca",
+    "roots",
+    "rotation",
+    "nextStep",
+  ]);
   expect(json).toMatchObject({ now: NOW, withinDays: 0, notDue: 2, ca: { due: false } });
 });
 
-test("a CA near expiry alone exits 10, and --apply changes nothing for it", async () => {
-  const config = file(
-    "Pulumi.ca.yaml",
-    "config:\n  xprotect-certs:site:\n    servers:\n      mgmt01: { role: managementServer, hostname: m.example.local }\n",
-  );
-  const before = readFileSync(config, "utf8");
+test("a CA near expiry alone exits 10; --apply stages a new root once, and refuses a file without ca", async () => {
+  const config = join(dir, "Pulumi.ca.yaml");
+  copyFileSync(join(ROOT, "stacks/Pulumi.example.yaml"), config);
+  const example = readFileSync(config, "utf8");
   const outputs = file("ca.json", siteOutputs(ALL_FINE, { notAfter: "2027-06-01T00:00:00Z" }));
-  const r = await run(["--outputs", outputs, "--apply", "--config-file", config]);
-  expect(r.code).toBe(10);
+  const args = ["--outputs", outputs, "--apply", "--config-file", config];
+  const r = await run([...args, "--pr-body", "ca-pr.md"]);
+  expect({ code: r.code, err: r.err }).toEqual({ code: 10, err: "" });
   expect(r.out).toMatch(
     /^CA C{40} expires on 2027-06-01 \(91 days left, within 180\): a server generation bump does not renew the CA/m,
   );
-  expect(r.out).toMatch(/--apply changes nothing for the CA/);
-  expect(readFileSync(config, "utf8")).toBe(before);
+  expect(r.out).toContain(
+    "Pulumi.ca.yaml: nextCa (generation 1) added after ca: the stage step of a root rotation",
+  );
+  const staged = readFileSync(config, "utf8");
+  expect(parse(staged).config["xprotect-certs:site"].nextCa).toEqual({
+    generation: 1,
+    commonName: "VMS Certificate Authority",
+    organization: "Example Security Ltd",
+    rsaBits: 3072,
+    validityDays: 3650,
+  });
+  expect(
+    staged.replace(/^ {4}# renewals: stage a new root.*\n {4}nextCa:\n( {6}.*\n)+?(?= {4}defaults:)/m, ""),
+  ).toBe(example);
+  const pr = readFileSync(join(dir, "ca-pr.md"), "utf8");
+  expect(pr.split("\n")[0]).toBe("Stage a new root CA for ca (the CA expires on 2027-06-01)");
+  expect(pr).toContain("This change adds `nextCa` (generation 1) to");
+
+  const again = await run(args);
+  expect(again.code).toBe(10);
+  expect(again.out).toContain("nextCa is already there (generation 1): nothing written");
+  expect(readFileSync(config, "utf8")).toBe(staged);
+
+  const noCa = file(
+    "Pulumi.noca.yaml",
+    "config:\n  xprotect-certs:site:\n    servers:\n      mgmt01: { role: managementServer, hostname: m.example.local }\n",
+  );
+  const before = readFileSync(noCa, "utf8");
+  const refused = await run(["--outputs", outputs, "--apply", "--config-file", noCa]);
+  expect({ code: refused.code, out: refused.out }).toEqual({ code: 2, out: "" });
+  expect(refused.err).toMatch(
+    /^renewals: --apply changed nothing:\nca of config."xprotect-certs:site" in .*Pulumi\.noca\.yaml is missing: /,
+  );
+  expect(readFileSync(noCa, "utf8")).toBe(before);
+});
+
+test("a rotation in progress: staged exits 10 while the active root is due, switched exits 0; --apply writes no step", async () => {
+  const config = join(dir, "Pulumi.rot.yaml");
+  copyFileSync(join(ROOT, "stacks/Pulumi.example.yaml"), config);
+  const example = readFileSync(config, "utf8");
+  const staged = file("staged.json", siteOutputs(ALL_FINE, {}, rotationRoots("staged")));
+  const s = await run([
+    "--outputs",
+    staged,
+    "--apply",
+    "--config-file",
+    config,
+    "--json",
+    "--pr-body",
+    "rot-pr.md",
+  ]);
+  expect(s.code).toBe(10);
+  const json = JSON.parse(s.out);
+  expect(json).toMatchObject({
+    rotation: "staged",
+    ca: { thumbprint: OLD_ROOT, due: true },
+    nextStep: { step: "switch" },
+  });
+  expect(json.roots.map((r: { status: string }) => r.status)).toEqual(["active", "next"]);
+  expect(s.err).toMatch(
+    /^--apply does not write the switch step of the root rotation: it is a reviewed decision\. Next: switch: /,
+  );
+  expect(readFileSync(config, "utf8")).toBe(example);
+  const pr = readFileSync(join(dir, "rot-pr.md"), "utf8");
+  expect(pr.split("\n")[0]).toBe("The CA of staged expires on 2027-06-01 (root rotation staged)");
+  expect(pr).toContain(`| next | ${NEW_ROOT} | 2037-02-01T00:00:00Z | 3624 |`);
+  expect(pr).toMatch(/Next step, not written by renewals \(a reviewed decision\): switch: /);
+
+  const text = await run(["--outputs", staged]);
+  expect(text.out).toMatch(
+    /^CA 0{39}1 expires on 2027-06-01 \(91 days left, within 180\): a root rotation is under way \(staged\): take its next step, below$/m,
+  );
+  expect(text.out).toMatch(/^Next step of the root rotation: switch: /m);
+  const stagedFar = file(
+    "staged-far.json",
+    siteOutputs(ALL_FINE, {}, rotationRoots("staged", "2030-01-01T00:00:00Z")),
+  );
+  const far = await run(["--outputs", stagedFar]);
+  expect(far.code).toBe(0);
+  expect(far.out).toContain("Root CAs (rotation: staged):");
+
+  const switched = file("switched.json", siteOutputs(ALL_FINE, {}, rotationRoots("switched")));
+  const w = await run(["--outputs", switched, "--apply", "--config-file", config]);
+  expect(w.code).toBe(0);
+  expect(w.out).toContain("Root CAs (rotation: switched):");
+  expect(w.out).toMatch(/^--apply does not write the retire step of the root rotation/m);
+  expect(readFileSync(config, "utf8")).toBe(example);
+});
+
+test("--metrics writes the textfile with --outputs, leaving no temporary file; an unwritable path exits 2", async () => {
+  const out = join(dir, "metrics");
+  mkdirSync(out);
+  const r = await run([
+    "--outputs",
+    file("m.json", siteOutputs(ALL_FINE, {}, rotationRoots("staged"))),
+    "--metrics",
+    join(out, "xprotect.prom"),
+  ]);
+  expect(r.code).toBe(10);
+  expect(readdirSync(out)).toEqual(["xprotect.prom"]);
+  const text = readFileSync(join(out, "xprotect.prom"), "utf8");
+  expect(text).toContain(
+    `xprotect_ca_not_after_timestamp_seconds{thumbprint="${NEW_ROOT}",status="next"} ${Date.parse("2037-02-01T00:00:00Z") / 1000}\n`,
+  );
+  expect(text).toContain(
+    'xprotect_certificate_not_after_timestamp_seconds{server="mgmt01",role="managementServer",hostname="mgmt01.vms.example.local",',
+  );
+  const bad = await run(["--outputs", join(dir, "m.json"), "--metrics", join(dir, "no-such-dir", "x.prom")]);
+  expect(bad.code).toBe(2);
+  expect(bad.err).toMatch(/^renewals: cannot write --metrics .*x\.prom: ENOENT/);
 });
 
 test("--apply bumps the due servers once, writes the PR body and the calendar", async () => {

@@ -128,6 +128,11 @@ describe("toJsonReport", () => {
       ],
       notDue: 2,
       ca: { thumbprint: "C".repeat(40), notAfter: "2036-01-01T00:00:00Z", daysLeft: 3227, due: false },
+      roots: [
+        { thumbprint: "C".repeat(40), notAfter: "2036-01-01T00:00:00Z", daysLeft: 3227, status: "active" },
+      ],
+      rotation: "none",
+      nextStep: null,
     });
   });
 });

@@ -78,11 +78,49 @@ export const ALL_FINE: Record<string, ServerFixture> = {
   },
 };
 
-/** The whole outputs object. */
+/** A root of `trustedCaCertificates` (root rotation); the certificate itself is a placeholder. */
+export interface RootFixture {
+  thumbprint: string;
+  notAfter: string;
+  status: "active" | "next" | "previous";
+}
+
+/** Thumbprints of the roots of a rotation. */
+export const OLD_ROOT = "0".repeat(39) + "1";
+export const NEW_ROOT = "0".repeat(39) + "2";
+
+/**
+ * The roots of a rotation of a CA ending on `oldNotAfter` (the active root before the switch) to one ending on
+ * `newNotAfter`: staged (old active, new next) or switched (new active, old previous).
+ */
+export function rotationRoots(
+  stage: "staged" | "switched",
+  oldNotAfter = "2027-06-01T00:00:00Z",
+  newNotAfter = "2037-02-01T00:00:00Z",
+): RootFixture[] {
+  return stage === "staged"
+    ? [
+        { thumbprint: OLD_ROOT, notAfter: oldNotAfter, status: "active" },
+        { thumbprint: NEW_ROOT, notAfter: newNotAfter, status: "next" },
+      ]
+    : [
+        { thumbprint: NEW_ROOT, notAfter: newNotAfter, status: "active" },
+        { thumbprint: OLD_ROOT, notAfter: oldNotAfter, status: "previous" },
+      ];
+}
+
+/**
+ * The whole outputs object. With `roots`, `trustedCaCertificates` lists them and the CA fields are the active
+ * root's (as the site program writes them); without, the outputs are those of a stack from before root rotation.
+ */
 export function siteOutputs(
   servers: Record<string, ServerFixture>,
   ca: { notAfter?: string; thumbprint?: string } = {},
+  roots?: RootFixture[],
 ): Record<string, unknown> {
+  const active = roots?.find((r) => r.status === "active");
+  if (active) ca = { notAfter: active.notAfter, thumbprint: active.thumbprint };
+  const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
   return {
     contractVersion: 1,
     caCertificatePem: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
@@ -92,5 +130,8 @@ export function siteOutputs(
     servers: Object.fromEntries(Object.entries(servers).map(([n, f]) => [n, serverOutput(n, f)])),
     pfx: "[secret]",
     pfxPasswords: "[secret]",
+    ...(roots
+      ? { trustedCaCertificates: roots.map((r) => ({ ...r, certificatePem: pem, certificateDer: "MIIB" })) }
+      : {}),
   };
 }

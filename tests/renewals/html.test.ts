@@ -73,7 +73,10 @@ describe("renderHtml", () => {
     expect(textOf(legend).replace(/\s+/g, " ").trim()).toBe(
       "ok due (renewal due within 30 days) expired renewal point today CA expiry",
     );
-    const rows = all.filter((e) => e.tagName === "tr").slice(1);
+    const servers = all.find((e) => e.tagName === "table" && !hasClass(e, "roots"))!;
+    const rows = elements(servers)
+      .filter((e) => e.tagName === "tr")
+      .slice(1);
     expect(rows.map((r) => textOf(r.childNodes.at(-1)!))).toEqual(["ok", "expired", "due", "due"]);
   });
 

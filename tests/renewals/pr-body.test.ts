@@ -32,7 +32,11 @@ describe("formatPrBody", () => {
       "| old01 | old01.vms.example.local | 2027-02-20T00:00:00Z | expired on 2027-02-20 |",
       "| rec01 | rec01.vms.example.local | 2027-03-20T00:00:00Z | renewal due since 2027-02-18 |",
       "| rec02 | rec02.vms.example.local | 2027-04-15T00:00:00Z | renewal due on 2027-03-16 (in 15 days) |",
+      "| status | thumbprint | not after | days left |",
+      "| --- | --- | --- | --- |",
+      `| active | ${"C".repeat(40)} | 2036-01-01T00:00:00Z | 3227 |`,
     ]);
+    expect(body).toContain("### Root CAs (rotation: none)\n");
     expect(body).toContain(
       "This change bumps `generation` in `stacks/Pulumi.site.yaml`:\n\n- old01: 0 → 1\n- rec01: 2 → 3\n",
     );
@@ -46,7 +50,7 @@ describe("formatPrBody", () => {
     expect(body.split("\n")[0]).toBe("Renew 1 certificate of site: a|b");
     expect(body).toContain("| a\\|b | x\\|y \\`z\\` | 2027-03-20T00:00:00Z | renewal due since 2027-02-18 |");
     expect(body).toMatch(
-      /\*\*The CA\*\* \(C{40}\) expires on 2027-05-01T00:00:00Z \(60 days left\)\. Nothing here changes it: /,
+      /\*\*The CA\*\* \(C{40}\) expires on 2027-05-01T00:00:00Z \(60 days left\): a server generation bump does not renew the CA: rotate the root without an outage/,
     );
     expect(body).not.toContain("This change bumps");
     const caOnly = formatPrBody({
