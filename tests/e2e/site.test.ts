@@ -303,7 +303,8 @@ test("7. a change that would replace the protected CA fails at preview and chang
   );
   expect(onPurpose.code).not.toBe(0);
   expect(onPurpose.output).toMatch(
-    /unable to replace resource .*CaCertificate::site-ca"\s+as it is currently marked for protection/,
+    // Roots are named by generation (README "Rotating the root CA"): the generation-1 root is site-ca-g1.
+    /unable to replace resource .*CaCertificate::site-ca-g1"\s+as it is currently marked for protection/,
   );
   await setSite(siteConfig(base), { rec01: "a brand new password" });
   expect(await issued()).toBe(before);
