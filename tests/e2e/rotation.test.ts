@@ -314,3 +314,34 @@ describe("an adopted vendor CA rotates the same way", () => {
     );
   });
 });
+
+describe("the old cut-over (a generation bump of the protected CA) still works, for emergencies", () => {
+  let cutSite: TempSite;
+  afterAll(async () => cutSite?.cleanup());
+
+  test("unprotect the state's CA, bump ca.generation: the root is replaced and every certificate reissued from it", async () => {
+    delete process.env.XPROTECT_CERTS_NOW;
+    cutSite = await tempSite({ stackName: "cut-over", program: siteProgram });
+    const servers = { rec01: { role: "recordingServer", hostname: "rec01.vms.example.local" } };
+    const set = (generation: number) =>
+      cutSite.setConfig({
+        "xprotect-certs:site": { value: JSON.stringify({ ca: { rsaBits: 2048, generation }, servers }) },
+      });
+    await set(0);
+    const first = (await cutSite.up()).outputs as unknown as Outputs;
+    const ca = (await cutSite.exportState()).deployment.resources!.find((x: { urn: string }) =>
+      x.urn.endsWith("::site-ca"),
+    )!;
+    await cutSite.cli(["state", "unprotect", ca.urn, "--yes", "--stack", "cut-over"]);
+    await set(1);
+    const r = await cutSite.up();
+    expect(r.changeSummary).toEqual({ replace: 1, update: 2, same: 2 });
+    const after = r.outputs as unknown as Outputs;
+    expect(after.caThumbprint).not.toBe(first.caThumbprint);
+    expect(after.servers.rec01.thumbprint).not.toBe(first.servers.rec01.thumbprint);
+    expect(statuses(after)).toEqual([[after.caThumbprint, "active"]]);
+    now = new Date();
+    verifiesAgainstTrusted(after, ["rec01"]);
+    expect((await cutSite.up()).changeSummary).toEqual({ same: 5 });
+  });
+});
