@@ -5,9 +5,9 @@
  * (provider/site/) does the work.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { XProtectSite } from "../provider/site";
+import { SiteConfigError, XProtectSite } from "../provider/site";
 import type { XProtectSiteArgs } from "../provider/site";
-import { formatFailures, parseSite } from "../provider/site/config";
+import { isRecord } from "../provider/contract";
 
 export { CONTRACT_VERSION } from "../provider/site";
 export type { ServerOutput } from "../provider/site";
@@ -31,8 +31,7 @@ function structuredConfig(key: string): unknown {
   }
 }
 
-/** The site's config has problems: nothing is registered. Its message lists every problem, one per line. */
-export class SiteConfigError extends pulumi.RunError {}
+export { SiteConfigError };
 
 /**
  * The program as the engine runs it (`npm run up`, a plain `pulumi up`): {@link siteOutputs}, with config problems
@@ -51,7 +50,10 @@ export async function siteProgram(): Promise<Record<string, unknown>> {
   }
 }
 
-/** Reads the config and registers the site; throws a {@link SiteConfigError} listing every config problem. */
+/**
+ * Reads the config and registers the site; throws a {@link SiteConfigError} listing every config problem. The
+ * component checks the config (once), with the secret config keys' names in its messages.
+ */
 export async function siteOutputs(): Promise<Record<string, unknown>> {
   const passwords = structuredConfig("pfxPasswords");
   const adoption = {
@@ -62,15 +64,10 @@ export async function siteOutputs(): Promise<Record<string, unknown>> {
     serverPfx: structuredConfig("serverPfx"),
   };
   const raw = structuredConfig("site");
-  const { site, failures } = parseSite(raw, passwords, adoption);
-  if (!site) throw new SiteConfigError(formatFailures(failures));
-
-  // The config's checks passed, so it has the component's shape (which checks it again, the same way).
-  const xprotectSite = new XProtectSite("site", {
-    ...(raw as XProtectSiteArgs),
-    pfxPasswords: (passwords ?? {}) as XProtectSiteArgs["pfxPasswords"],
-    adopt: adoption as XProtectSiteArgs["adopt"],
-  });
+  // Untyped config goes in as it is (a site that is not a map too): the component's checks, run once, name
+  // whatever does not fit its shape.
+  const args = isRecord(raw) ? { ...raw, pfxPasswords: passwords, adopt: adoption } : raw;
+  const xprotectSite = new XProtectSite("site", args as XProtectSiteArgs);
   return {
     contractVersion: xprotectSite.contractVersion,
     caCertificatePem: xprotectSite.caCertificatePem,

@@ -19,7 +19,7 @@ import { openMaterial, isProblem } from "../pki/adopt";
 import { expandRsaKeyCached } from "../runtime/key-cache";
 import { keyPairFromPrivateKey, KeyPair } from "../pki/keys";
 import { readPfx } from "../pki/pfx-read";
-import { renewalDueOf, renewalHelps } from "../pki/renewal";
+import { isDue, renewalDueOf, renewalHelps } from "../pki/renewal";
 import { forEngine, isUnknown } from "../validate/fields";
 import { ServerInputs, validateServerArgs } from "./check";
 import { clockFailures, nowOf, RuntimeEnv } from "../runtime/env";
@@ -73,6 +73,8 @@ export function planServerChange(olds: ServerOutputs, news: ServerInputs, now: D
 /** Due, and a reissue now would end later than `notAfter` (not when the CA's own end holds it back). */
 function clockRenews(notAfter: string, news: ServerInputs, now: Date): boolean {
   if (isUnknown(news.renewBeforeDays) || isUnknown(news.validityDays)) return false;
+  // diff runs this for every certificate at every preview: parse the CA only for one that is due.
+  if (!isDue(notAfter, news.renewBeforeDays, now)) return false;
   return renewalHelps({
     notAfter,
     renewBeforeDays: news.renewBeforeDays,

@@ -1,5 +1,5 @@
 /** The XProtectSite component: a whole site (CA, certificates, bindings) with the contract's outputs. */
-export { XProtectSite, XPROTECT_SITE_TYPE } from "./xprotect-site";
+export { SiteConfigError, XProtectSite, XPROTECT_SITE_TYPE } from "./xprotect-site";
 export type {
   XProtectSiteArgs,
   XProtectSiteCa,

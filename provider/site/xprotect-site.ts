@@ -17,6 +17,9 @@ import { CONTRACT_VERSION, ServerOutput } from "./outputs";
 import { isRecord } from "../contract";
 import type { TrustedCaCertificate, TrustedCaStatus } from "../contract";
 
+/** The site's arguments have problems: nothing is registered. Its message lists every problem, one per line. */
+export class SiteConfigError extends pulumi.RunError {}
+
 /** The component's type token. */
 export const XPROTECT_SITE_TYPE = "xprotect-certs:index:XProtectSite";
 
@@ -183,7 +186,9 @@ function trustedRoot(ca: CaCertificate, status: TrustedCaStatus): pulumi.Output<
 function checkedSite(args: XProtectSiteArgs) {
   const raw: unknown = isRecord(args) ? omit(args, ["pfxPasswords", "adopt"]) : args;
   const adopt = isRecord(args) && isRecord(args.adopt) ? args.adopt : {};
-  const passwords = isRecord(args) && isRecord(args.pfxPasswords) ? mapKnown(args.pfxPasswords) : {};
+  // Anything but a map is passed on as it is, for parseSite to name it.
+  const given = isRecord(args) ? args.pfxPasswords : undefined;
+  const passwords = isRecord(given) ? mapKnown(given) : given;
   const adoption: SiteAdoption = {
     caPfx: known(adopt.caPfx),
     caPfxPassword: known(adopt.caPfxPassword),
@@ -192,7 +197,7 @@ function checkedSite(args: XProtectSiteArgs) {
     serverPfx: isRecord(adopt.serverPfx) ? mapKnown(adopt.serverPfx) : adopt.serverPfx,
   };
   const { site, failures } = parseSite(raw, passwords, adoption);
-  if (!site) throw new Error(formatFailures(failures));
+  if (!site) throw new SiteConfigError(formatFailures(failures));
   return site;
 }
 
