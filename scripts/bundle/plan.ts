@@ -10,6 +10,7 @@
  *   clients/<client script>        with --clients: the script that trusts exactly those
  */
 import { BundleOutputs, inEnableOrder, orderText, serverManifest, TrustedCa } from "./manifest";
+import { checkManifest } from "./validate";
 
 /** Private material: files 0600, folders 0700. */
 export const FILE_MODE = 0o600;
@@ -49,12 +50,16 @@ const caFiles = (dir: string, cas: TrustedCa[]): PlannedFile[] =>
     mode: FILE_MODE,
   }));
 
-/** The bundle's folders and files. */
+/**
+ * The bundle's folders and files. Throws (before anything is written) when a manifest would not validate
+ * against its schema.
+ */
 export function planBundle({ outputs, stack, servers, clientScript }: PlanInput): BundlePlan {
   const plan: BundlePlan = { dirs: [{ path: "", mode: DIR_MODE }], files: [], pruneCaFiles: [] };
   const ordered = inEnableOrder(outputs.servers, servers);
   for (const name of ordered) {
     const manifest = serverManifest(outputs, stack, name);
+    checkManifest(name, manifest);
     plan.dirs.push({ path: name, mode: DIR_MODE });
     plan.pruneCaFiles.push(name);
     plan.files.push(

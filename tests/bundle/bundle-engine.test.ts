@@ -82,7 +82,7 @@ test("--all --clients writes one folder per server with only its material, order
   const r = await bundle(["--all", "--clients", "--out", out]);
   expect(r.err).toBe("");
   expect(r.code).toBe(0);
-  expect(readFileSync(join(out, "order.txt"), "utf8")).toBe("event01\nmgmt01\nrec01\n");
+  expect(readFileSync(join(out, "order.txt"), "utf8")).toBe("mgmt01\nrec01\nevent01\n");
   expect(mode(out)).toBe(0o700);
   const validate = new Ajv2020({ allErrors: true }).compile(
     JSON.parse(readFileSync(join(repoRoot(), "scripts/bundle/manifest.schema.json"), "utf8")),
