@@ -7,6 +7,7 @@
  *   <server>/<server>.json         its manifest (scripts/bundle/manifest.schema.json)
  *   <server>/ca-<thumbprint>.cer   each root to trust
  *   clients/ca-<thumbprint>.cer    with --clients: each root clients must trust
+ *   clients/site.txt               with --clients: the stack's name, which the script marks the roots with
  *   clients/<client script>        with --clients: the script that trusts exactly those
  */
 import { BundleOutputs, inEnableOrder, orderText, serverManifest, TrustedCa } from "./manifest";
@@ -15,6 +16,9 @@ import { checkManifest } from "./validate";
 /** Private material: files 0600, folders 0700. */
 export const FILE_MODE = 0o600;
 export const DIR_MODE = 0o700;
+
+/** The client kit's file naming the site (the stack): the script marks the roots it trusts with it. */
+export const SITE_FILE = "site.txt";
 
 export interface PlannedFile {
   /** Relative to the --out folder, with "/" separators. */
@@ -81,11 +85,15 @@ export function planBundle({ outputs, stack, servers, clientScript }: PlanInput)
   if (clientScript) {
     plan.dirs.push({ path: "clients", mode: DIR_MODE });
     plan.pruneCaFiles.push("clients");
-    plan.files.push(...caFiles("clients", outputs.trustedCas), {
-      path: `clients/${clientScript.name}`,
-      content: Buffer.from(clientScript.content),
-      mode: FILE_MODE,
-    });
+    plan.files.push(
+      ...caFiles("clients", outputs.trustedCas),
+      { path: `clients/${SITE_FILE}`, content: Buffer.from(`${stack}\n`), mode: FILE_MODE },
+      {
+        path: `clients/${clientScript.name}`,
+        content: Buffer.from(clientScript.content),
+        mode: FILE_MODE,
+      },
+    );
   }
   return plan;
 }

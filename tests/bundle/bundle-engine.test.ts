@@ -157,7 +157,10 @@ test("--all --clients writes one folder per server with only its material, order
 
   // The client kit: the stack's roots and the script; no key, no PFX, no password.
   const clients = join(out, "clients");
-  expect(readdirSync(clients).sort()).toEqual([ca, "Install-XProtectRootCertificates.ps1"].sort());
+  expect(readdirSync(clients).sort()).toEqual(
+    [ca, "Install-XProtectRootCertificates.ps1", "site.txt"].sort(),
+  );
+  expect(readFileSync(join(clients, "site.txt"), "utf8")).toBe("bundle\n");
   const roots = readdirSync(clients).filter((f) => f.endsWith(".cer"));
   expect(roots.map((f) => sha1(readFileSync(join(clients, f))))).toEqual([o.caThumbprint]);
   for (const f of readdirSync(clients)) {

@@ -253,6 +253,7 @@ describe("serverManifest and planBundle", () => {
       `event01/${ca}`,
       "order.txt",
       `clients/${ca}`,
+      "clients/site.txt",
       "clients/k.ps1",
     ]);
     for (const f of plan.files) expect(f.mode).toBe(0o600);
@@ -261,6 +262,8 @@ describe("serverManifest and planBundle", () => {
       Buffer.from(der("pfx-rec01"), "base64"),
     );
     expect(plan.pruneCaFiles).toEqual(["rec01", "event01", "clients"]);
+    // The client kit names its site: the script marks the roots with it, and retires only that site's roots.
+    expect(plan.files.find((f) => f.path === "clients/site.txt")!.content.toString()).toBe("site\n");
   });
 });
 
