@@ -202,3 +202,19 @@ test("an unknown server, an unknown stack and an --out the repository does not i
     for (const n of NAMES) expect(r.err + r.out).not.toContain(o.pfxPasswords[n]);
   }
 });
+
+test("npm run up prints the server table, not the engine's list of outputs (no PEM, no slot entry)", async () => {
+  const r = await site.npmRun("up");
+  expect(r.code).toBe(0);
+  expect(r.output).toMatch(/^server +role +hostname +thumbprint +notAfter +renewalDue$/m);
+  for (const name of NAMES) {
+    expect(r.output).toMatch(
+      new RegExp(`^${name} +${o.servers[name].role} +.*${o.servers[name].thumbprint}`, "m"),
+    );
+  }
+  expect(r.output).toContain("All outputs: npm run pulumi -- stack output --stack bundle");
+  expect(r.output).not.toMatch(/^Outputs:$/m);
+  expect(r.output).not.toContain("BEGIN CERTIFICATE");
+  expect(r.output).not.toContain("/enableencryption");
+  expect(r.output).not.toContain(o.caCertificateDer.slice(0, 40));
+});
