@@ -179,3 +179,68 @@ test("the README shows the Ansible tasks and the DSC configuration exactly as th
     expect({ file, shown: readme.includes(readRepoFile(file).trimEnd()) }).toEqual({ file, shown: true });
   }
 });
+
+describe("the README's PowerShell", () => {
+  const readme = readRepoFile("README.md");
+  const section = (title: string) => {
+    const start = readme.indexOf(`\n### ${title}\n`);
+    return readme.slice(start, readme.indexOf("\n### ", start + 1));
+  };
+  const blocks = (text: string) => [...text.matchAll(/```powershell\n([\s\S]*?)```/g)].map((m) => m[1]);
+  const loop = blocks(section("The whole site"))[0] ?? "";
+
+  test("every PowerShell block parses", async () => {
+    const all = blocks(readme);
+    expect(all.length).toBeGreaterThanOrEqual(3);
+    for (const b of all) expect(await powershellErrors(b)).toEqual([]);
+  });
+
+  test("the site loop stops at the first failure, whichever way the installer fails, and keeps the bundle then", () => {
+    const lines = loop.split("\n");
+    const cleanup = loop.slice(loop.indexOf("} finally {"), loop.indexOf("} catch {"));
+    // Every remoting step before the cleanup makes its errors terminating (a throw inside Invoke-Command is
+    // otherwise a non-terminating error at the caller, and the loop goes on).
+    const steps = lines.filter(
+      (l) => /\b(New-PSSession|Invoke-Command|Copy-Item)\b/.test(l) && !cleanup.includes(l),
+    );
+    expect(steps.length).toBe(4);
+    for (const l of steps) expect({ l, stop: l.includes("-ErrorAction Stop") }).toEqual({ l, stop: true });
+    // The installer's exit code is checked (its own process: a throw there is exit 1), and any code but 0 fails.
+    expect(loop).toMatch(
+      /powershell\.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File "\$dir\\Install-XProtectCertificate\.ps1"/,
+    );
+    expect(loop).toMatch(/\n {8}\$LASTEXITCODE\n/);
+    expect(loop).toContain('if ($code -ne 0) { throw "the installer ended with exit code $code" }');
+    // The first failure ends the loop, naming the server; the local bundle is removed only after the loop
+    // went through, behind a throw when anything failed.
+    expect(loop).toMatch(
+      /\} catch \{\n\s+\$failed = "\$server \(\$hostname\): \$\(\$_\.Exception\.Message\)"\n\s+break\n/,
+    );
+    const removeBundle = loop.indexOf("Remove-Item -Recurse -Force $bundle");
+    expect(removeBundle).toBeGreaterThan(loop.lastIndexOf("if ($failed) {\n  throw"));
+    expect(loop.match(/Remove-Item -Recurse -Force \$bundle/g)).toHaveLength(1);
+    expect(loop.slice(0, loop.lastIndexOf("if ($failed)"))).not.toContain(
+      "Remove-Item -Recurse -Force $bundle",
+    );
+    // The server's copy goes whatever happens, from a folder only Administrators and SYSTEM can open.
+    expect(cleanup).toContain("Remove-Item -LiteralPath $using:remote -Recurse -Force");
+    expect(loop).toContain("$acl.SetAccessRuleProtection($true, $false)");
+    expect(loop).toContain("foreach ($sid in 'S-1-5-32-544', 'S-1-5-18')");
+  });
+
+  test("the scripts are started so that the default execution policy does not refuse them", () => {
+    const runs = [...readme.matchAll(/^.*\.\\Install-XProtect\w+\.ps1.*$/gm)].map((m) => m[0]);
+    expect(runs.length).toBeGreaterThanOrEqual(3);
+    for (const line of runs) {
+      expect({
+        line,
+        bypass: /powershell\.exe -NoProfile -ExecutionPolicy Bypass -File \.\\Install-XProtect\w+\.ps1/.test(
+          line,
+        ),
+      }).toEqual({
+        line,
+        bypass: true,
+      });
+    }
+  });
+});
