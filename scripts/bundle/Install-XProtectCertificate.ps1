@@ -17,8 +17,8 @@
        slot's command (ServerConfigurator.exe /quiet /enableencryption /certificategroup=.. /thumbprint=..);
     5. with -RemoveReplaced, after the switch: removes from LocalMachine\My only the certificates this installer
        itself replaced in a slot (recorded in ProgramData\xprotect-certs\replaced.json) and that no slot of
-       bindings.json still uses; their key files only with -RemoveKeyFiles, and never the key file of this
-       certificate (a renewal may keep the key).
+       bindings.json still uses; their key files only with -RemoveKeyFiles, and never the key file this
+       certificate uses.
   A second run changes nothing and says so. Slots switched on are recorded in
   ProgramData\xprotect-certs\bindings.json (group id to thumbprint): a slot already recorded with this
   certificate is not switched again unless -Force. A slot whose command failed is not recorded: a rerun tries it
