@@ -32,6 +32,12 @@ export interface ServerCertificateArgs extends Omit<FieldArgs, "dnsNames"> {
    * this many days, so that every client trusts the new root before any server presents a certificate from it.
    */
   minStageDays?: pulumi.Input<number>;
+  /**
+   * Set when a root rotation's switch is undone on purpose (XProtectSite sets it for `issueFrom: ca` written while
+   * `nextCa` is staged): check then allows this certificate to move back to `ca` though its generation is lower
+   * than the root it has now. Without it such a move is refused as a mistake.
+   */
+  moveBack?: pulumi.Input<boolean>;
   /** The server's DNS names, at least one; the first is the subject CN. Lower-cased, trailing dot dropped. */
   dnsNames: InputOf<string[]>;
 }
@@ -79,7 +85,7 @@ export class ServerCertificate extends XprotectResource {
   public readonly requested: pulumi.Output<{ dnsNames: string[]; rsaBits: number; validityDays: number }>;
 
   constructor(name: string, args: ServerCertificateArgs, opts: pulumi.CustomResourceOptions = {}) {
-    const { ca, minStageDays, ...fields } = args;
+    const { ca, minStageDays, moveBack, ...fields } = args;
     const secrets = Object.fromEntries(SECRET_FIELDS.map((f) => [f, secretInput(fields[f])]));
     super(
       "server",
@@ -95,6 +101,7 @@ export class ServerCertificate extends XprotectResource {
         caGeneration: ca.generation,
         caStagedAt: ca.stagedAt,
         minStageDays,
+        moveBack,
       },
       { ...opts, additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS] },
     );

@@ -120,6 +120,7 @@ export class XProtectSite extends pulumi.ComponentResource {
           ...pick(spec, SERVER_SETTING_KEYS),
           ca: this.issuingCa,
           ...(switched ? { minStageDays: site.minStageDays } : {}),
+          ...(site.nextCa && site.switchUndone ? { moveBack: true } : {}),
           dnsNames: spec.dnsNames,
           ipAddresses: spec.ipAddresses,
           pfxPassword: own(args.pfxPasswords, spec.name),
