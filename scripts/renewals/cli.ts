@@ -111,7 +111,11 @@ async function apply(args: RenewalsArgs, report: RenewalReport, io: Io): Promise
   const result = applyGenerationBumps({
     text,
     file: short,
-    bumps: report.due.map((d) => ({ server: d.server, certificate: certificateIdOf(d) })),
+    // A certificate held back by its root's end is renewed by a root rotation, not by a bump: a reissue would end
+    // no later, and the next weekly run would bump it again (a new key and reinstall every week).
+    bumps: report.due
+      .filter((d) => !d.heldBackByRoot)
+      .map((d) => ({ server: d.server, certificate: certificateIdOf(d) })),
   });
   if (!result.ok) throw new Error(`--apply changed nothing:\n${result.problems.join("\n")}`);
   const staged = stageDue ? applyStage({ text: result.text, file: short }) : undefined;
@@ -126,6 +130,12 @@ async function apply(args: RenewalsArgs, report: RenewalReport, io: Io): Promise
     );
   }
   for (const s of result.skipped) log(`${short}: ${s.server} ${s.reason}\n`);
+  for (const d of report.due.filter((x) => x.heldBackByRoot)) {
+    log(
+      `${short}: ${d.server} not bumped: it ends with its root CA, so a new certificate would end no later; ` +
+        `the root rotation renews it${report.nextStep ? ` (next: ${report.nextStep.step})` : ""}\n`,
+    );
+  }
   let stage: StageApplied | undefined;
   if (staged && "staged" in staged) {
     stage = { generation: staged.staged.generation, written: true };
