@@ -159,8 +159,12 @@ test("undo the switch: removing issueFrom alone is refused; issueFrom: ca writte
   await setSite({ nextCa: NEXT });
   const removed = await site.npmRun("preview");
   expect(removed.code).not.toBe(0);
-  expect(removed.output).toMatch(/would move from the root [0-9A-F]{40} \(generation 1\), which issues it now, back to/);
-  expect(removed.output).toMatch(/to go back to the previous root on purpose \(undo the switch\), keep nextCa and write issueFrom: ca/);
+  expect(removed.output).toMatch(
+    /would move from the root [0-9A-F]{40} \(generation 1\), which issues it now, back to/,
+  );
+  expect(removed.output).toMatch(
+    /to go back to the previous root on purpose \(undo the switch\), keep nextCa and write issueFrom: ca/,
+  );
 
   await setSite({ nextCa: NEXT, issueFrom: "ca" });
   const r = await site.up();

@@ -285,7 +285,11 @@ const STAGED = [
 test("--apply leaves alone a certificate held back by its root, at every weekly run (issue 24, item 5)", async () => {
   // rec01 ends with the root (cut short): a reissue would end no later. event01 ends before it: bumped.
   const root = { notAfter: "2027-03-20T00:00:00Z" };
-  const capped = { notBefore: "2026-06-01T00:00:00Z", notAfter: root.notAfter, renewalDue: "2027-02-18T00:00:00Z" };
+  const capped = {
+    notBefore: "2026-06-01T00:00:00Z",
+    notAfter: root.notAfter,
+    renewalDue: "2027-02-18T00:00:00Z",
+  };
   const config = join(dir, "Pulumi.held.yaml");
   copyFileSync(join(ROOT, "stacks/Pulumi.example.yaml"), config);
   const example = readFileSync(config, "utf8");
@@ -315,7 +319,9 @@ test("--apply leaves alone a certificate held back by its root, at every weekly 
     ]);
     expect(r.err).toBe("");
     expect(r.code).toBe(10);
-    expect(r.out).toMatch(/rec01 not bumped: it ends with its root CA, so a new certificate would end no later/);
+    expect(r.out).toMatch(
+      /rec01 not bumped: it ends with its root CA, so a new certificate would end no later/,
+    );
     expect(r.out).not.toContain("rec01 generation");
     const site = parse(readFileSync(config, "utf8")).config["xprotect-certs:site"];
     expect([site.servers.rec01.generation, site.servers.event01.generation]).toEqual([undefined, 1]);

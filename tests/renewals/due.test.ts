@@ -66,7 +66,11 @@ describe("held back by the root (issue 24, item 5)", () => {
   const root = { notAfter: "2027-03-20T00:00:00Z" };
   const servers = {
     cap01: { notBefore: "2026-06-01T00:00:00Z", notAfter: root.notAfter, renewalDue: "2027-02-18T00:00:00Z" },
-    rec01: { notBefore: "2025-03-15T00:00:00Z", notAfter: "2027-03-15T00:00:00Z", renewalDue: "2027-02-13T00:00:00Z" },
+    rec01: {
+      notBefore: "2025-03-15T00:00:00Z",
+      notAfter: "2027-03-15T00:00:00Z",
+      renewalDue: "2027-02-13T00:00:00Z",
+    },
   };
 
   test("a due certificate that already ends with its root is held back; one a reissue extends is not", () => {
