@@ -333,6 +333,33 @@ test("--apply leaves alone a certificate held back by its root, at every weekly 
   );
 });
 
+test("--apply with ca in flow style still writes the due servers' bumps; the stage step is reported (issue 24, item 6)", async () => {
+  const config = file(
+    "Pulumi.flowca.yaml",
+    "config:\n  xprotect-certs:site:\n    ca: { rsaBits: 2048 }\n    servers:\n      rec01:\n" +
+      "        role: recordingServer\n        hostname: rec01.vms.example.local\n",
+  );
+  const outputs = siteOutputs({ rec01: MIXED.rec01 }, { notAfter: "2027-06-01T00:00:00Z" });
+  const r = await run([
+    "--outputs",
+    file("flowca.json", outputs),
+    "--config-file",
+    config,
+    "--apply",
+    "--pr-body",
+    "flowca.md",
+  ]);
+  expect(r.code).toBe(10);
+  expect(r.out).toContain("Pulumi.flowca.yaml: rec01 generation 0 -> 1\n");
+  expect(r.err).toMatch(
+    /the server bumps are written, but not the stage step of the root rotation \(nextCa\): ca of .* is in flow style/,
+  );
+  const site = parse(readFileSync(config, "utf8")).config["xprotect-certs:site"];
+  expect([site.servers.rec01.generation, site.nextCa]).toEqual([1, undefined]);
+  const pr = readFileSync(join(dir, "flowca.md"), "utf8");
+  expect(pr).toContain("Step now: stage a next root. --apply could not write it");
+});
+
 test("errors exit 2 with a message naming the problem and the fix", async () => {
   const cases: Array<[string[], RegExp, Record<string, string>?]> = [
     [
