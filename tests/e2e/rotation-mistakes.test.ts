@@ -121,6 +121,16 @@ test("stage: the next root is made; nothing reissued", async () => {
   expect(r.changeSummary).toEqual({ create: 1, same: 5 });
   staged = r.outputs as unknown as Outputs;
   expect(staged.servers.rec01.thumbprint).toBe(before.servers.rec01.thumbprint);
+  // 250 days on, the active root (400 days) warns of its end with the step that comes next: the switch.
+  const today = now;
+  setNow(new Date(today.getTime() + 250 * DAY));
+  const later = await site.preview();
+  setNow(today);
+  expect(later.stdout).toMatch(
+    /The site CA expires on \d{4}-\d\d-\d\d \(in 1\d\d days\)\. A next root is staged \(nextCa\): the next step is the switch/,
+  );
+  expect(later.stdout).toMatch(/The next root CA \(nextCa, staged, issuing nothing yet\) expires on/);
+  expect(later.stdout).not.toMatch(/Stage it \(nextCa/);
 });
 
 test("retire before the switch (old root unprotected as the preview asks): refused, minStageDays not yet passed", async () => {
