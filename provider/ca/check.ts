@@ -148,7 +148,9 @@ function guardIdentity(c: Checker, olds: Record<string, unknown>, inputs: CaInpu
   const oldGeneration = olds.generation ?? 0;
   if (inputs.generation !== oldGeneration) return;
   const onPurpose =
-    `To make a new CA on purpose, also set generation to ${Number(oldGeneration) + 1} and unprotect the CA ` +
+    `To move a site to a new root on purpose, rotate to it: stage it as nextCa with generation ` +
+    `${Number(oldGeneration) + 1} (README "Rotating the root CA"). A CA that issues no server certificate may be ` +
+    `replaced in place: set generation to ${Number(oldGeneration) + 1} and unprotect the CA ` +
     `(npm run pulumi -- state unprotect <CA urn>).`;
   const root = "would make a new root CA, which every XProtect client and server must then trust again.";
   const adopted = olds.adoptedThumbprint;

@@ -256,8 +256,9 @@ function checkCaLifetime(c: Checker, ca: CertificateFacts, renewBeforeDays: numb
       "caCertificatePem",
       `${named} ${left <= 0 ? "expired" : "expires"} on ${ca.notAfter}, so a certificate issued now would be valid ` +
         `for less than a day (MIN_CERTIFICATE_LIFETIME_MS). A CA is never renewed by the clock: rotate to a new ` +
-        `root (stage nextCa, switch with issueFrom: nextCa; README "Rotating the root CA"), or, if this one has ` +
-        `already expired, bump ca.generation and unprotect the CA to replace it at once`,
+        `root (README "Rotating the root CA"). If nextCa is staged, switch to it (issueFrom: nextCa); if none is, ` +
+        `stage and switch in one change (nextCa with the next generation, issueFrom: nextCa, minStageDays: 0 on ` +
+        `purpose: this root can no longer issue), then retire it`,
     );
     return;
   }
