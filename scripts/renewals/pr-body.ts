@@ -28,8 +28,10 @@ export function mdCell(s: string): string {
 
 /** The title line, e.g. "Renew 2 certificates of site: rec01, rec02". */
 export function prTitle({ report, stack, stage }: Pick<PrBodyParams, "report" | "stack" | "stage">): string {
-  const n = report.due.length;
-  const names = report.due.map((d) => d.server).join(", ");
+  // Held back by the root's end: renewed by the rotation, not by this pull request.
+  const renewed = report.due.filter((d) => !d.heldBackByRoot);
+  const n = renewed.length;
+  const names = renewed.map((d) => d.server).join(", ");
   const expires = report.ca.notAfter.text.slice(0, 10);
   if (n === 0 && stage) return `Stage a new root CA for ${stack} (the CA expires on ${expires})`;
   if (n === 0 && report.ca.due && report.rotation !== "none") {

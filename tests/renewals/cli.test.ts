@@ -325,6 +325,9 @@ test("--apply leaves alone a certificate held back by its root, at every weekly 
     expect(r.out).not.toContain("rec01 generation");
     const site = parse(readFileSync(config, "utf8")).config["xprotect-certs:site"];
     expect([site.servers.rec01.generation, site.servers.event01.generation]).toEqual([undefined, 1]);
+    const pr = readFileSync(join(dir, "held.md"), "utf8");
+    expect(pr.split("\n")[0]).toBe("Renew 1 certificate of held: event01");
+    expect(pr).toContain("Not bumped, held back by their root CA");
   }
   // Only event01's bump and the stage step (the root is due too) were written.
   const edited = readFileSync(config, "utf8");
