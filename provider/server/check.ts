@@ -149,6 +149,9 @@ function checkRootMove(
     return;
   }
   if (isUnknown(caStagedAt) || isUnknown(caGeneration)) return;
+  // Outside a switch, the wait holds for a move forward: to a root of a higher generation.
+  const forward = typeof was === "number" && typeof caGeneration === "number" && caGeneration > was;
+  if (!switching && !forward) return;
   const staged = caStagedAt === undefined ? now.getTime() : Date.parse(caStagedAt);
   const allowedFrom = new Date(staged + wait * DAY_MS);
   if (now.getTime() < allowedFrom.getTime()) {
