@@ -15,8 +15,12 @@ const DEFAULTS = {
   autoRenew: SERVER_FIELDS.autoRenew.default!,
 };
 
-/** A field's value as a program may give it: a value or an output, and for a list each element too. */
-type InputOf<T> = T extends (infer U)[]
+/**
+ * A field's value as a program may give it: a value or an output, and for a list each element too. Not
+ * distributed over unions (`[T]`): `boolean` stays `Input<boolean>`, so that an `Output<boolean>` fits, as does an
+ * `Output<RsaBits>` for `2048 | 3072 | 4096`.
+ */
+export type InputOf<T> = [Exclude<T, undefined>] extends [(infer U)[]]
   ? pulumi.Input<pulumi.Input<U>[]>
   : pulumi.Input<Exclude<T, undefined>>;
 

@@ -3,13 +3,14 @@
  * of the vendor's guide. Pure: takes the parsed YAML, returns the site or failures naming server, field, value
  * and fix. Per-value checks reuse the resources' own validators, so config and provider never disagree.
  */
-import { UNKNOWN, validateBindingArgs, validateCaArgs, validateServerArgs } from "..";
-import { CA_ADOPT_FIELDS } from "../ca/check";
+import { validateBindingArgs } from "../binding/check";
+import { CA_ADOPT_FIELDS, validateCaArgs } from "../ca/check";
+import { validateServerArgs } from "../server/check";
 import { CA_KEYS as CA_FIELD_KEYS, CaFieldValues } from "../ca/fields";
 import { BINDING_SETTING_KEYS, BindingFieldValues } from "../binding/fields";
 import { SERVER_SETTING_KEYS, ServerFieldValues } from "../server/fields";
 import { normaliseDnsName } from "../pki/names";
-import { describeValue } from "../validate/fields";
+import { describeValue, UNKNOWN } from "../validate/fields";
 import { isRecord } from "../contract";
 import { ROLES, Role, Slot, ROLE_FACTS } from "../xprotect/roles";
 
