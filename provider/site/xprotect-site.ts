@@ -27,10 +27,13 @@ export const XPROTECT_SITE_TYPE = "xprotect-certs:index:XProtectSite";
 export class XProtectSite extends pulumi.ComponentResource {
   /** 1: the version of the outputs' contract (stacks/outputs.schema.json). */
   public readonly contractVersion: pulumi.Output<number>;
+  /** The issuing root's certificate, PEM. */
   public readonly caCertificatePem: pulumi.Output<string>;
   /** Base64 DER: the .cer clients import. */
   public readonly caCertificateDer: pulumi.Output<string>;
+  /** The issuing root's SHA-1 thumbprint, upper-case hex. */
   public readonly caThumbprint: pulumi.Output<string>;
+  /** When the issuing root expires (ISO 8601). */
   public readonly caNotAfter: pulumi.Output<string>;
   /** Server name to its certificate's facts, service and Server Configurator commands. */
   public readonly servers: pulumi.Output<Record<string, ServerOutput>>;
@@ -51,7 +54,9 @@ export class XProtectSite extends pulumi.ComponentResource {
   public readonly nextCa?: CaCertificate;
   /** The root that issues the server certificates: `ca`, or `nextCa` once switched (`issueFrom: nextCa`). */
   public readonly issuingCa: CaCertificate;
+  /** Server name to its ServerCertificate (resource `<site>-<server>`). */
   public readonly certificates: Record<string, ServerCertificate>;
+  /** Server name to its CertificateBinding (resource `<site>-<server>`). */
   public readonly bindings: Record<string, CertificateBinding>;
 
   /**
