@@ -30,7 +30,10 @@ const PLAIN_REASON =
  * The site's shape for parseSite (without `pfxPasswords` and `adopt`, which the component reads as secrets), and
  * a failure for each plain field given an output.
  */
-export function siteView(args: Record<string, unknown>): { raw: Record<string, unknown>; plain: SiteFailure[] } {
+export function siteView(args: Record<string, unknown>): {
+  raw: Record<string, unknown>;
+  plain: SiteFailure[];
+} {
   const plain: SiteFailure[] = [];
   const needPlain = (v: unknown, field: string, server?: string): unknown => {
     if (!unknownIn(v)) return v;
@@ -49,7 +52,9 @@ export function siteView(args: Record<string, unknown>): { raw: Record<string, u
     else if (key === "servers") {
       raw[key] = mapValues(v, (server, name) =>
         mapValues(needPlain(server, `servers.${name}`, name), (x, field) =>
-          field === "role" || field === "slots" ? needPlain(x, `servers.${name}.${field}`, name) : knownView(x),
+          field === "role" || field === "slots"
+            ? needPlain(x, `servers.${name}.${field}`, name)
+            : knownView(x),
         ),
       );
     } else raw[key] = v; // issueFrom, minStageDays (checked plain above), unknown keys (parseSite names them)
@@ -65,16 +70,16 @@ export const given = <T>(input: unknown, checked: T): T => (unknownIn(input) ? (
 
 /** Each checked entry replaced by {@link given} with the program's input of the same key. */
 export function givenAll<T extends object>(inputs: Record<string, unknown> | undefined, checked: T): T {
-  return Object.fromEntries(
-    Object.entries(checked).map(([k, v]) => [k, given(inputs?.[k], v)]),
-  ) as T;
+  return Object.fromEntries(Object.entries(checked).map(([k, v]) => [k, given(inputs?.[k], v)])) as T;
 }
 
 /** Failures of parseSite about a field already reported as a plain field given an output (or inside it) dropped. */
 export const withoutPlainFields = (failures: SiteFailure[], plain: SiteFailure[]): SiteFailure[] =>
   failures.filter(
     (f) =>
-      !plain.some((p) => f.field === p.field || f.field.startsWith(`${p.field}.`) || f.field.startsWith(`${p.field}[`)),
+      !plain.some(
+        (p) => f.field === p.field || f.field.startsWith(`${p.field}.`) || f.field.startsWith(`${p.field}[`),
+      ),
   );
 
 function mapValues(v: unknown, f: (value: unknown, key: string) => unknown): unknown {

@@ -106,10 +106,14 @@ export class XProtectSite extends pulumi.ComponentResource {
       },
     );
     if (site.nextCa) {
-      this.nextCa = new CaCertificate(rootName(name, site.nextCa.generation), givenAll(args.nextCa, site.nextCa), {
-        parent: this,
-        ...withProtect,
-      });
+      this.nextCa = new CaCertificate(
+        rootName(name, site.nextCa.generation),
+        givenAll(args.nextCa, site.nextCa),
+        {
+          parent: this,
+          ...withProtect,
+        },
+      );
     }
     const switched = site.issueFrom === "nextCa" && this.nextCa !== undefined;
     this.issuingCa = switched ? this.nextCa! : this.ca;

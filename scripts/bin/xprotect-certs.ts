@@ -28,7 +28,9 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
     return command === undefined ? 2 : 0;
   }
   if (command !== "bundle" && command !== "renewals") {
-    process.stderr.write(`xprotect-certs: unknown command ${JSON.stringify(command)}: use bundle or renewals\n`);
+    process.stderr.write(
+      `xprotect-certs: unknown command ${JSON.stringify(command)}: use bundle or renewals\n`,
+    );
     return 2;
   }
   const help = rest.includes("--help") || rest.includes("-h");

@@ -21,7 +21,11 @@ interface StateResource {
   outputs?: Record<string, unknown>;
 }
 /** A resource's name without the site's prefix: the children of site "site" are named site-<server>. */
-const serverName = (urn: string) => urn.split("::").pop()!.replace(/^site-/, "");
+const serverName = (urn: string) =>
+  urn
+    .split("::")
+    .pop()!
+    .replace(/^site-/, "");
 const resources = (d: Deployment): StateResource[] =>
   (d.deployment as { resources: StateResource[] }).resources;
 /** Thumbprint and serial of every certificate, the CA under "CA" (its name may change: see below). */

@@ -54,7 +54,9 @@ test("npm pack --dry-run lists only what a user needs", () => {
 });
 
 test("the package's bin is a compiled command that npm links as `xprotect-certs`", () => {
-  const pkg = JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")) as { bin: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")) as {
+    bin: Record<string, string>;
+  };
   expect(Object.keys(pkg.bin)).toEqual(["xprotect-certs"]);
   const bin = readFileSync(path.join(REPO, pkg.bin["xprotect-certs"]), "utf8");
   expect(bin.startsWith("#!/usr/bin/env node\n")).toBe(true);

@@ -35,13 +35,16 @@ function compile(source: string): { program: ts.Program; errors: string[] } {
   host.fileExists = (f) => path.resolve(f) === PROGRAM || exists(f);
   const getSourceFile = host.getSourceFile.bind(host);
   host.getSourceFile = (f, v, onError, create) =>
-    path.resolve(f) === PROGRAM ? ts.createSourceFile(f, source, v, true) : getSourceFile(f, v, onError, create);
+    path.resolve(f) === PROGRAM
+      ? ts.createSourceFile(f, source, v, true)
+      : getSourceFile(f, v, onError, create);
   // Each compile reuses the previous one's declarations (@pulumi/pulumi's are most of the work).
   const program = ts.createProgram([PROGRAM], OPTIONS, host, previous);
   previous = program;
   // Each error led by the word it is reported at in the program (a property's name), e.g. "role: Type ...".
   const errors = ts.getPreEmitDiagnostics(program).map((d) => {
-    const at = d.file && path.resolve(d.file.fileName) === PROGRAM ? /^\w+/.exec(source.slice(d.start))?.[0] : "";
+    const at =
+      d.file && path.resolve(d.file.fileName) === PROGRAM ? /^\w+/.exec(source.slice(d.start))?.[0] : "";
     return `${at}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
   });
   return { program, errors };
@@ -91,7 +94,9 @@ export { pki, UNKNOWN, THUMBPRINT, ISO_TIME } from "xprotect-certs";
   expect(has(/^role: Type 'Output<string>' is not assignable/)).toBe(true);
   expect(has(/^slots: Type 'Output<.*' is not assignable/)).toBe(true);
   // A union field takes an output, but not one of a value outside the union.
-  expect(has(/^rsaBits: Type 'OutputInstance<1024>' is not assignable to type 'Input<2048 \| 3072 \| 4096>/)).toBe(true);
+  expect(
+    has(/^rsaBits: Type 'OutputInstance<1024>' is not assignable to type 'Input<2048 \| 3072 \| 4096>/),
+  ).toBe(true);
   expect(errors).toHaveLength(8);
   for (const internal of ["pki", "UNKNOWN", "THUMBPRINT", "ISO_TIME"]) {
     expect(has(new RegExp(`has no exported member '${internal}'`))).toBe(true);
@@ -104,7 +109,8 @@ test("every public field of the Args, the resources' and the component's outputs
   const checker = program.getTypeChecker();
   const root = checker.getSymbolAtLocation(program.getSourceFile(TYPES)!)!;
   const exported = new Map(checker.getExportsOfModule(root).map((s) => [s.name, s]));
-  const ours = (d: ts.Declaration) => path.resolve(d.getSourceFile().fileName).startsWith(path.join(REPO, "dist"));
+  const ours = (d: ts.Declaration) =>
+    path.resolve(d.getSourceFile().fileName).startsWith(path.join(REPO, "dist"));
   const undocumented: string[] = [];
   const names = [
     "CaCertificateArgs",

@@ -136,7 +136,10 @@ describe("the example site", () => {
 
   test("gives each binding its role and the role's default slots", () => {
     const slots = Object.fromEntries(
-      byType("CertificateBinding").map((b) => [b.name.replace(/^site-/, ""), [b.inputs.role, b.inputs.slots]]),
+      byType("CertificateBinding").map((b) => [
+        b.name.replace(/^site-/, ""),
+        [b.inputs.role, b.inputs.slots],
+      ]),
     );
     expect(slots).toEqual({
       mgmt01: ["managementServer", undefined],
