@@ -48,6 +48,7 @@ test("npm pack --dry-run lists only what a user needs", () => {
     "scripts/clients/Install-XProtectRootCertificates.ps1",
     ...compiled("provider"),
     ...["bin", "bundle", "renewals", "common"].flatMap((d) => compiledJs(`scripts/${d}`)),
+    "dist/scripts/bundle/manifest.schema.json", // compiled in by the bundle's manifest check
     ...["project", "workspace", "pulumi-binary"].map((f) => `dist/scripts/engine/${f}.js`),
   ];
   expect([...files].sort()).toEqual([...expected].sort());
