@@ -10,7 +10,7 @@ import { CA_KEYS as CA_FIELD_KEYS, CaFieldValues } from "../ca/fields";
 import { BINDING_SETTING_KEYS, BindingFieldValues } from "../binding/fields";
 import { SERVER_SETTING_KEYS, ServerFieldValues } from "../server/fields";
 import { normaliseDnsName } from "../pki/names";
-import { describeValue, UNKNOWN } from "../validate/fields";
+import { describeValue, isUnknown, UNKNOWN } from "../validate/fields";
 import { isRecord } from "../contract";
 import { ROLES, Role, Slot, ROLE_FACTS } from "../xprotect/roles";
 
@@ -318,7 +318,8 @@ function parseServer(
 function siteRules(servers: ServerSpec[], fail: Fail): void {
   const byHost = new Map<string, string>();
   for (const s of servers) {
-    if (typeof s.hostname !== "string") continue; // reported on the server itself
+    // Not a string: reported on the server itself. Unknown (an output): its binding's check sees it at preview.
+    if (typeof s.hostname !== "string" || isUnknown(s.hostname)) continue;
     const host = normaliseDnsName(s.hostname);
     const key = host.ok ? host.value : s.hostname;
     const other = byHost.get(key);

@@ -78,6 +78,20 @@ test("names, addresses and settings given as outputs reach the certificate and b
   expect(out.rec01.ipAddresses).toEqual(["10.0.0.21"]);
 });
 
+test("servers whose host names are all outputs are not taken for one host (each is checked at preview)", async () => {
+  const site = new XProtectSite("s", {
+    servers: {
+      rec01: { role: "recordingServer", hostname: later("rec01.vms.example.local") },
+      rec02: { role: "recordingServer", hostname: later("rec02.vms.example.local") },
+    },
+  });
+  const out = await value(site.servers);
+  expect([out.rec01.hostname, out.rec02.hostname]).toEqual([
+    "rec01.vms.example.local",
+    "rec02.vms.example.local",
+  ]);
+});
+
 test("a plain field given an output is named, without Output's toJSON text; known values are still checked", () => {
   const message = failure(
     () =>
