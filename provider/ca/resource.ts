@@ -59,13 +59,17 @@ export class CaCertificate extends XprotectResource {
   public readonly privateKeyPem!: pulumi.Output<string>;
   /** SHA-1 of the DER, upper-case hex: as Windows shows it. */
   public readonly thumbprint!: pulumi.Output<string>;
+  /** SHA-256 of the DER, upper-case hex. */
   public readonly sha256Fingerprint!: pulumi.Output<string>;
+  /** Upper-case hex, no separators. */
   public readonly serialNumber!: pulumi.Output<string>;
+  /** The subject distinguished name, e.g. "CN=VMS Certificate Authority". */
   public readonly subject!: pulumi.Output<string>;
   /** ISO 8601. */
   public readonly notBefore!: pulumi.Output<string>;
   /** ISO 8601. */
   public readonly notAfter!: pulumi.Output<string>;
+  /** The name the Windows certificate manager shows. */
   public readonly friendlyName!: pulumi.Output<string>;
   /** Secret. The key in the compact form server certificates take (`caSigningKey`). */
   public readonly signingKey!: pulumi.Output<string>;

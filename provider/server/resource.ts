@@ -15,8 +15,12 @@ const DEFAULTS = {
   autoRenew: SERVER_FIELDS.autoRenew.default!,
 };
 
-/** A field's value as a program may give it: a value or an output, and for a list each element too. */
-type InputOf<T> = T extends (infer U)[]
+/**
+ * A field's value as a program may give it: a value or an output, and for a list each element too. Not
+ * distributed over unions (`[T]`): `boolean` stays `Input<boolean>`, so that an `Output<boolean>` fits, as does an
+ * `Output<RsaBits>` for `2048 | 3072 | 4096`.
+ */
+export type InputOf<T> = [Exclude<T, undefined>] extends [(infer U)[]]
   ? pulumi.Input<pulumi.Input<U>[]>
   : pulumi.Input<Exclude<T, undefined>>;
 
@@ -87,20 +91,29 @@ const ISSUED_OUTPUTS = [
 const SECRET_OUTPUTS = ["pfx", "pfxPassword"];
 
 export class ServerCertificate extends XprotectResource {
+  /** The certificate, PEM. */
   public readonly certificatePem!: pulumi.Output<string>;
   /** SHA-1 of the DER, upper-case hex: what the Server Configurator and certlm.msc show. */
   public readonly thumbprint!: pulumi.Output<string>;
+  /** SHA-256 of the DER, upper-case hex. */
   public readonly sha256Fingerprint!: pulumi.Output<string>;
   /** Upper-case hex, no separators. */
   public readonly serialNumber!: pulumi.Output<string>;
+  /** The subject distinguished name: CN is the first DNS name. */
   public readonly subject!: pulumi.Output<string>;
+  /** The DNS names in the certificate, normalised (lower case, no trailing dot). */
   public readonly dnsNames!: pulumi.Output<string[]>;
+  /** The IP addresses in the certificate, normalised. */
   public readonly ipAddresses!: pulumi.Output<string[]>;
+  /** When the certificate starts to be valid (ISO 8601). */
   public readonly notBefore!: pulumi.Output<string>;
+  /** When the certificate expires (ISO 8601). */
   public readonly notAfter!: pulumi.Output<string>;
   /** notAfter minus renewBeforeDays: from then on `pulumi up` reissues (when autoRenew). */
   public readonly renewalDue: pulumi.Output<string>;
+  /** The thumbprint of the CA that issued it. */
   public readonly caThumbprint!: pulumi.Output<string>;
+  /** True when validityDays reached past the CA's end and the certificate ends with the CA. */
   public readonly validityCapped!: pulumi.Output<boolean>;
   /** Secret. The PFX, base64. */
   public readonly pfx!: pulumi.Output<string>;

@@ -3,14 +3,15 @@
  * of the vendor's guide. Pure: takes the parsed YAML, returns the site or failures naming server, field, value
  * and fix. Per-value checks reuse the resources' own validators, so config and provider never disagree.
  */
-import { UNKNOWN, validateBindingArgs, validateCaArgs, validateServerArgs } from "..";
-import { CA_ADOPT_FIELDS } from "../ca/check";
+import { validateBindingArgs } from "../binding/check";
+import { CA_ADOPT_FIELDS, validateCaArgs } from "../ca/check";
+import { validateServerArgs } from "../server/check";
 import { CA_KEYS as CA_FIELD_KEYS, CaFieldValues } from "../ca/fields";
 import { BINDING_SETTING_KEYS, BindingFieldValues } from "../binding/fields";
 import { SERVER_SETTING_KEYS, ServerFieldValues } from "../server/fields";
 import { normaliseDnsName } from "../pki/names";
 import { DEFAULT_MIN_STAGE_DAYS } from "../pki/limits";
-import { describeValue } from "../validate/fields";
+import { describeValue, isUnknown, UNKNOWN } from "../validate/fields";
 import { isRecord } from "../contract";
 import { ROLES, Role, Slot, ROLE_FACTS } from "../xprotect/roles";
 
@@ -337,7 +338,8 @@ function parseServer(
 function siteRules(servers: ServerSpec[], fail: Fail): void {
   const byHost = new Map<string, string>();
   for (const s of servers) {
-    if (typeof s.hostname !== "string") continue; // reported on the server itself
+    // Not a string: reported on the server itself. Unknown (an output): its binding's check sees it at preview.
+    if (typeof s.hostname !== "string" || isUnknown(s.hostname)) continue;
     const host = normaliseDnsName(s.hostname);
     const key = host.ok ? host.value : s.hostname;
     const other = byHost.get(key);

@@ -3,7 +3,7 @@ import { checkStackName, DEFAULT_STACK, OptionSpecs, readCommandLine } from "../
 
 export const USAGE = `Usage: npm run --silent bundle -- [--stack NAME] (--server NAME ... | --all) [--clients] --out DIR
        npm run --silent bundle -- [--stack NAME] --clients --out DIR
-       (or: node dist/scripts/bundle/cli.js ...)
+       (or: node dist/scripts/bundle/cli.js ...; in your own Pulumi project: npx xprotect-certs bundle ...)
 
 Writes, for each server, a folder DIR/<server>/ holding only that server's material: <server>.pfx,
 <server>.json (the manifest the installer reads: scripts/bundle/manifest.schema.json) and
@@ -26,7 +26,7 @@ Exit codes: 0 written; 2 error (bad arguments, unknown stack or server, outputs 
 The bundle holds private keys and passwords: move each server's folder to that server, then delete it.
 
 Environment:
-  PULUMI_BACKEND_URL     State backend (default: file://<repo>/.pulumi-state)
+  PULUMI_BACKEND_URL     State backend (default: file://<repo>/.pulumi-state; npx xprotect-certs: as your pulumi)
   PULUMI_CONFIG_PASSPHRASE, PULUMI_CONFIG_PASSPHRASE_FILE
                          Passphrase of the stack (needed to read its secrets)
 `;

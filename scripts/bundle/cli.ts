@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { BundleArgs, parseArgs, USAGE } from "./args";
 import { parseBundleOutputs, selectServers } from "./manifest";
 import { BundlePlan, planBundle } from "./plan";
+import type { Project } from "../engine/project";
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 2;
@@ -59,19 +60,18 @@ export function outRefusal(out: string, projectRoot: string): string | undefined
   }
 }
 
-/** `pulumi stack output --json --show-secrets` of `stack`, with `npm run up`'s backend and passphrase. */
-async function readStackOutputs(stack: string, workDir: string): Promise<string> {
-  const { pulumiCliEnv } = await import("../engine/workspace");
-  const { cli, env } = await pulumiCliEnv();
+/** `pulumi stack output --json --show-secrets` of `stack`, with the project's backend and passphrase. */
+async function readStackOutputs(stack: string, project: Project): Promise<string> {
+  const { cli, env } = await project.cliEnv();
   const args = ["stack", "output", "--json", "--show-secrets", "--non-interactive", "--stack", stack];
   return new Promise((resolve, reject) =>
-    execFile(cli.path, args, { cwd: workDir, env, maxBuffer: 256 << 20 }, (err, stdout, stderr) => {
+    execFile(cli.path, args, { cwd: project.workDir, env, maxBuffer: 256 << 20 }, (err, stdout, stderr) => {
       if (!err) return resolve(stdout);
       const said = (stderr || err.message).trim().replace(/^error: /i, "");
       reject(
         new Error(
           `reading the outputs of stack "${stack}" failed: ${said}\n` +
-            "Check the stack name (npm run pulumi -- stack ls), PULUMI_BACKEND_URL and the passphrase " +
+            `Check the stack name (${project.pulumi} stack ls), PULUMI_BACKEND_URL and the passphrase ` +
             "(PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE).",
         ),
       );
@@ -100,20 +100,14 @@ export function writePlan(out: string, plan: BundlePlan): void {
   }
 }
 
-/** The folder of Pulumi.yaml the engine runs in: XPROTECT_CERTS_WORKDIR (as npm run up honours it) or the repo. */
-async function workDirOf(env: NodeJS.ProcessEnv): Promise<string> {
-  if (env.XPROTECT_CERTS_WORKDIR) return env.XPROTECT_CERTS_WORKDIR;
-  return (await import("../engine/workspace")).repoRoot();
-}
-
-async function projectRoot(): Promise<string> {
-  return (await import("../engine/workspace")).repoRoot();
-}
-
-/** Runs the command; returns the exit code. */
+/**
+ * Runs the command; returns the exit code. `project`: where the stack is read (default: this repository's
+ * project, as `npm run bundle`; the package's bin gives the user's project).
+ */
 export async function main(
   argv: string[],
   io = { out: process.stdout, err: process.stderr },
+  project?: Project,
 ): Promise<number> {
   let args: BundleArgs;
   try {
@@ -127,9 +121,9 @@ export async function main(
     return EXIT_OK;
   }
   try {
-    const root = await projectRoot();
+    const at = project ?? (await (await import("../engine/project")).repositoryProject());
     const out = path.resolve(args.out as string);
-    const refused = outRefusal(out, root);
+    const refused = outRefusal(out, at.root);
     if (refused) throw new Error(refused);
     for (const reserved of ["clients", "order.txt"]) {
       if (args.servers.includes(reserved)) {
@@ -139,7 +133,7 @@ export async function main(
       }
     }
 
-    const text = await readStackOutputs(args.stack, await workDirOf(process.env));
+    const text = await readStackOutputs(args.stack, at);
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -160,7 +154,11 @@ export async function main(
     const clientScript = args.clients
       ? {
           name: CLIENT_SCRIPT,
-          content: fs.readFileSync(path.join(root, "scripts", "clients", CLIENT_SCRIPT), "utf8"),
+          // This repository's, or the installed package's (package.json `files`).
+          content: fs.readFileSync(
+            path.join((await import("../engine/workspace")).repoRoot(), "scripts", "clients", CLIENT_SCRIPT),
+            "utf8",
+          ),
         }
       : undefined;
     const plan = planBundle({

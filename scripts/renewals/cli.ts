@@ -19,6 +19,7 @@ import { stackFilePath } from "./stack-file";
 import { formatReport } from "./table";
 import { applyGenerationBumps, Bumped, certificateIdOf } from "./yaml-apply";
 import { applyStage, StageApplied } from "./yaml-stage";
+import type { Project } from "../engine/project";
 
 export const EXIT_NOTHING_DUE = 0;
 export const EXIT_DUE = 10;
@@ -32,6 +33,8 @@ export interface Io {
   err: (s: string) => void;
   /** XPROTECT_CERTS_NOW, XPROTECT_CERTS_WORKDIR and the engine's variables. */
   env: Record<string, string | undefined>;
+  /** Where the stack is read: this repository's project unless given (the package's bin gives the user's). */
+  project?: Project;
 }
 
 const processIo: Io = {
@@ -41,13 +44,11 @@ const processIo: Io = {
 };
 
 /**
- * The folder of Pulumi.yaml the engine runs in: XPROTECT_CERTS_WORKDIR (as scripts/engine/cli.ts honours it) or
- * the repo. The engine modules load only when needed: with --outputs and --config-file the command stays quick.
+ * The project the stack is read from: the one given, or this repository's (XPROTECT_CERTS_WORKDIR or the repo).
+ * The engine modules load only when needed: with --outputs and --config-file the command stays quick.
  */
-async function workDirOf(env: Io["env"]): Promise<string> {
-  if (env.XPROTECT_CERTS_WORKDIR) return env.XPROTECT_CERTS_WORKDIR;
-  const { repoRoot } = await import("../engine/workspace");
-  return repoRoot();
+async function projectOf(io: Io): Promise<Project> {
+  return io.project ?? (await import("../engine/project")).repositoryProject(io.env);
 }
 
 const shortPath = (file: string): string => {
@@ -71,7 +72,7 @@ async function loadOutputs(args: RenewalsArgs, io: Io): Promise<RenewalSite> {
   } else {
     const stack = args.stack as string;
     const { readEngineOutputs } = await import("./engine-outputs");
-    const read = await readEngineOutputs({ stack, workDir: await workDirOf(io.env) });
+    const read = await readEngineOutputs({ stack, project: await projectOf(io) });
     if (!read.ok) throw new Error(read.reason);
     text = read.text;
     source = `the outputs of stack "${stack}"`;
@@ -94,7 +95,7 @@ interface Applied {
  */
 async function apply(args: RenewalsArgs, report: RenewalReport, io: Io): Promise<Applied> {
   const file =
-    args.configFile ?? stackFilePath({ workDir: await workDirOf(io.env), stack: args.stack as string });
+    args.configFile ?? stackFilePath({ workDir: (await projectOf(io)).workDir, stack: args.stack as string });
   const log = args.json ? io.err : io.out;
   const stageDue = report.nextStep?.step === "stage";
   if (report.due.length === 0 && !stageDue) return { file, bumped: [] };

@@ -23,6 +23,12 @@ interface StateResource {
   type: string;
   outputs?: Record<string, unknown>;
 }
+/** A resource's name without the site's prefix: the children of site "site" are named site-<server>. */
+const serverName = (urn: string) =>
+  urn
+    .split("::")
+    .pop()!
+    .replace(/^site-/, "");
 const resources = (d: Deployment): StateResource[] =>
   (d.deployment as { resources: StateResource[] }).resources;
 /** Every certificate's thumbprint and serial by resource name (roots included). */
@@ -30,7 +36,7 @@ const certs = (d: Deployment) =>
   Object.fromEntries(
     resources(d)
       .filter((r) => r.type.startsWith(DYNAMIC) && r.type !== `${DYNAMIC}CertificateBinding`)
-      .map((r) => [r.urn.split("::").pop(), [r.outputs?.thumbprint, r.outputs?.serialNumber]]),
+      .map((r) => [serverName(r.urn), [r.outputs?.thumbprint, r.outputs?.serialNumber]]),
   );
 
 function load(fixtureName: string) {

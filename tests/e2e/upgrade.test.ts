@@ -20,6 +20,12 @@ interface StateResource {
   parent?: string;
   outputs?: Record<string, unknown>;
 }
+/** A resource's name without the site's prefix: the children of site "site" are named site-<server>. */
+const serverName = (urn: string) =>
+  urn
+    .split("::")
+    .pop()!
+    .replace(/^site-/, "");
 const resources = (d: Deployment): StateResource[] =>
   (d.deployment as { resources: StateResource[] }).resources;
 /** Thumbprint and serial of every certificate, the CA under "CA" (its name may change: see below). */
@@ -28,7 +34,7 @@ const certs = (d: Deployment) =>
     resources(d)
       .filter((r) => r.type.startsWith(DYNAMIC) && r.type !== `${DYNAMIC}CertificateBinding`)
       .map((r) => [
-        r.type === `${DYNAMIC}CaCertificate` ? "CA" : r.urn.split("::").pop(),
+        r.type === `${DYNAMIC}CaCertificate` ? "CA" : serverName(r.urn),
         [r.outputs?.thumbprint, r.outputs?.serialNumber],
       ]),
   );
