@@ -248,7 +248,6 @@ describe("serverManifest and planBundle", () => {
     expect(plan.files.find((f) => f.path === "rec01/rec01.pfx")!.content).toEqual(
       Buffer.from(der("pfx-rec01"), "base64"),
     );
-    expect(plan.pruneCaFiles).toEqual(["event01", "rec01", "clients"]);
   });
 });
 

@@ -239,7 +239,9 @@ test("--metrics writes through no symlink planted at the temporary name it used 
   expect(await run(join(out, "xprotect.prom"))).toBe(10);
   expect(readFileSync(victim, "utf8")).toBe("not yours\n");
   expect(lstatSync(join(out, "xprotect.prom")).isFile()).toBe(true);
-  expect(readFileSync(join(out, "xprotect.prom"), "utf8")).toContain("xprotect_certificate_not_after_timestamp_seconds");
+  expect(readFileSync(join(out, "xprotect.prom"), "utf8")).toContain(
+    "xprotect_certificate_not_after_timestamp_seconds",
+  );
   expect(readdirSync(out).sort()).toEqual([`.xprotect.prom.${process.pid}.tmp`, "xprotect.prom"]);
   expect(lstatSync(planted).isSymbolicLink()).toBe(true);
 

@@ -30,7 +30,9 @@ test.each([
   ["ORDER.TXT", /"ORDER\.TXT" is not a usable server name: the bundle has its own order\.txt/],
 ])("%s is refused", (name, reason) => {
   const failures = failuresOf(["rec01", name]);
-  expect(failures).toEqual([{ server: name, field: `servers.${name}`, reason: expect.stringMatching(reason) }]);
+  expect(failures).toEqual([
+    { server: name, field: `servers.${name}`, reason: expect.stringMatching(reason) },
+  ]);
 });
 
 test("names equal when case is ignored are refused, naming both", () => {
@@ -48,12 +50,19 @@ test("names equal when case is ignored are refused, naming both", () => {
   ]);
 });
 
-test.each([["rec01"], ["REC-01"], ["rec.01"], ["console"], ["com10"], ["lpt"], ["nul-1"], ["a.b.c"], ["client"]])(
-  "%s is accepted",
-  (name) => {
-    expect(failuresOf([name])).toEqual([]);
-  },
-);
+test.each([
+  ["rec01"],
+  ["REC-01"],
+  ["rec.01"],
+  ["console"],
+  ["com10"],
+  ["lpt"],
+  ["nul-1"],
+  ["a.b.c"],
+  ["client"],
+])("%s is accepted", (name) => {
+  expect(failuresOf([name])).toEqual([]);
+});
 
 test("the bundle's own names are those the plan writes beside the server folders", () => {
   const plan = planBundle({
