@@ -3,13 +3,17 @@
  * sit as plain text in the committed stack file. A PFX password map set entry by entry in the clear, the CA's
  * PFX set in the clear beside its secret password, and a map with one secret and one clear entry (which makes the
  * whole key "secret" to the engine) are each refused at preview, naming the key, the command that sets it right
- * and the git history; the value itself is never shown. Set with --secret, the same values are accepted.
+ * and the git history; the value itself is never shown. Set with --secret, the same values are accepted. A plain
+ * `pulumi preview` of this repository (Pulumi's CLI and language host, the stack file in stacks/) refuses the
+ * clear entry of a mixed map the same way.
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { siteProgram } from "../../stacks";
 import { tempSite, TempSite } from "../engine/harness";
 import { FIXTURE_PASSWORD, Fixtures, makeFixtures } from "../helpers/vendor-fixtures";
+import { plainPulumi } from "./plain-pulumi";
 
 const SITE = {
   ca: { rsaBits: 2048 },
@@ -108,4 +112,38 @@ test("the CA's PFX set without --secret (its password secret) is refused; with -
   expect(ok.code).toBe(0);
   await rm("xprotect-certs:caPfx");
   await rm("xprotect-certs:caPfxPassword");
+}, 240_000);
+
+test("a plain pulumi preview of this repository refuses the clear entry of a mixed map too", async () => {
+  const repo = join(__dirname, "../..");
+  const stack = `e2e-plain-clear-${process.pid}`;
+  const file = join(repo, "stacks", `Pulumi.${stack}.yaml`); // .gitignore covers stacks/Pulumi.e2e-plain-*.yaml
+  const base = mkdtempSync(join(tmpdir(), "xprotect-plain-clear-"));
+  try {
+    const pulumi = await plainPulumi(base, "plain-clear-test-passphrase");
+    writeFileSync(file, `config:\n  xprotect-certs:site: ${JSON.stringify(SITE)}\n`);
+    await pulumi.run(["stack", "init", stack], repo);
+    await pulumi.run(
+      ["config", "set", "--secret", "--path", 'pfxPasswords["rec01"]', REC01, "--stack", stack],
+      repo,
+    );
+    // The CLI asks for --plaintext when a value looks random: as a user told so would.
+    await pulumi.run(
+      ["config", "set", "--plaintext", "--path", 'pfxPasswords["rec02"]', REC02, "--stack", stack],
+      repo,
+    );
+    expect(readFileSync(file, "utf8")).toContain(`rec02: ${REC02}`);
+    const error = await pulumi.run(["preview", "--stack", stack], repo).then(
+      () => "",
+      (e: Error) => e.message,
+    );
+    expect(error).toContain(
+      `xprotect-certs:pfxPasswords.rec02: is set in the clear, not as a secret: it is plain text in stacks/Pulumi.${stack}.yaml`,
+    );
+    expect(error).not.toContain("xprotect-certs:pfxPasswords.rec01:");
+    expect(error).not.toContain(REC02);
+  } finally {
+    rmSync(file, { force: true });
+    rmSync(base, { recursive: true, force: true });
+  }
 }, 240_000);
