@@ -8,8 +8,10 @@ export const USAGE = `Usage: npm run --silent bundle -- [--stack NAME] (--server
 Writes, for each server, a folder DIR/<server>/ holding only that server's material: <server>.pfx,
 <server>.json (the manifest the installer reads: scripts/bundle/manifest.schema.json) and
 ca-<thumbprint>.cer per root to trust; DIR/order.txt lists the bundled servers in the order to switch
-encryption on. With --clients, DIR/clients/ gets every root clients must trust and the script that trusts
-them (Install-XProtectRootCertificates.ps1). Files are 0600, folders 0700.
+encryption on (management server, recording servers, then the other Data Collector servers). With --clients,
+DIR/clients/ gets every root clients must trust, site.txt (the stack, which marks the roots) and the script that
+trusts them (Install-XProtectRootCertificates.ps1). Every manifest is checked against its schema first. Files
+are 0600, folders 0700.
 
 Options:
   --stack NAME, -s NAME  The stack (default: example), read with the same backend and passphrase as npm run up

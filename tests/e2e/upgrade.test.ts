@@ -1,7 +1,7 @@
 /**
  * Stacks made by commit 584e7a6 (before the package and XProtectSite: the CA, certificates and bindings at the
  * stack's top level) upgrades to the component on the real engine with nothing replaced, deleted or reissued.
- * The state is tests/fixtures/upgrade-584e7a6 (made by its make.sh, secrets encrypted with its test passphrase);
+ * The state is tests/fixtures/upgrade-584e7a6 (made by tests/fixtures/make-upgrade-fixture.sh, secrets encrypted with its test passphrase);
  * it is imported into a throw-away backend and `up` runs the current stack program on it.
  */
 import { copyFileSync, readFileSync } from "node:fs";

@@ -135,12 +135,18 @@ test("the README's XProtectSite example: up, OpenSSL, contract outputs, no-op up
   expect(validate(r.outputs) ? [] : validate.errors).toEqual([]);
   const out = r.outputs as {
     caCertificatePem: string;
+    caThumbprint: string;
+    trustedCaCertificates?: Array<{ thumbprint: string; status: string }>;
     servers: Record<string, { thumbprint: string; slots: Array<{ command: string }> }>;
     pfx: Record<string, string>;
     pfxPasswords: Record<string, string>;
   };
   expect(Object.keys(out.servers).sort()).toEqual(["mgmt01", "rec01"]);
   expect(out.pfxPasswords.rec01).toBe(PASSWORD);
+  // The roots the bundle and the client kit read during a root rotation: exported by the example.
+  expect(out.trustedCaCertificates?.map(({ thumbprint, status }) => ({ thumbprint, status }))).toEqual([
+    { thumbprint: out.caThumbprint, status: "active" },
+  ]);
   for (const [name, server] of Object.entries(out.servers)) {
     checkWithOpenssl(out.pfx[name], out.pfxPasswords[name], out.caCertificatePem, server.thumbprint);
     expect(server.slots.length).toBeGreaterThan(0);

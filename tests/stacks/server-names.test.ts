@@ -5,8 +5,6 @@
  * naming the server and the fix; usual names are accepted.
  */
 import { parseSite } from "../../provider/site/config";
-import { BUNDLE_OWN_NAMES } from "../../provider/site/server-name";
-import { planBundle } from "../../scripts/bundle/plan";
 
 const server = (n: number) => ({ role: "recordingServer", hostname: `host${n}.vms.example.local` });
 const siteOf = (names: string[]) => ({
@@ -62,26 +60,4 @@ test.each([
   ["client"],
 ])("%s is accepted", (name) => {
   expect(failuresOf([name])).toEqual([]);
-});
-
-test("the bundle's own names are those the plan writes beside the server folders", () => {
-  const plan = planBundle({
-    outputs: {
-      servers: {
-        rec01: {
-          role: "recordingServer",
-          enableOrder: 3,
-        } as never,
-      },
-      pfx: { rec01: "" },
-      pfxPasswords: { rec01: "pw" },
-      trustedCas: [],
-    },
-    stack: "s",
-    servers: ["rec01"],
-    clientScript: { name: "x.ps1", content: "" },
-  });
-  const top = new Set([...plan.dirs, ...plan.files].map((e) => e.path.split("/")[0]).filter((p) => p !== ""));
-  top.delete("rec01");
-  expect([...top].sort()).toEqual([...BUNDLE_OWN_NAMES].sort());
 });
