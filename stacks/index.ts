@@ -12,7 +12,6 @@ import { SiteConfigError, XProtectSite } from "../provider/site";
 import type { XProtectSiteArgs } from "../provider/site";
 import { formatFailures } from "../provider/site/config";
 import { isRecord } from "../provider/contract";
-import { stackFilePath } from "../scripts/renewals/stack-file";
 import { clearSecretFailures, SECRET_CONFIG_KEYS, SecretConfigValue } from "./clear-secrets";
 
 export { CONTRACT_VERSION } from "../provider/site";
@@ -61,6 +60,22 @@ function projectDir(): string {
   return dir;
 }
 
+/**
+ * `<dir>/<stackConfigDir of Pulumi.yaml>/Pulumi.<stack>.yaml`, as the CLI finds it (and as
+ * scripts/renewals/stack-file.ts does; stacks/ imports nothing from scripts/).
+ */
+function stackFileOf(dir: string, stack: string): string {
+  let configDir = "";
+  try {
+    const project: unknown = parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8"));
+    if (isRecord(project) && typeof project.stackConfigDir === "string") configDir = project.stackConfigDir;
+  } catch {
+    // no project file: the stack file is beside it
+  }
+  const base = path.join(dir, configDir, `Pulumi.${stack.split("/").pop()}`);
+  return !fs.existsSync(`${base}.yaml`) && fs.existsSync(`${base}.yml`) ? `${base}.yml` : `${base}.yaml`;
+}
+
 /** The stack file's `config` (parsed), or undefined when it cannot be read. */
 function writtenConfig(file: string): Record<string, unknown> | undefined {
   try {
@@ -75,7 +90,7 @@ function writtenConfig(file: string): Record<string, unknown> | undefined {
 function refuseClearSecrets(): void {
   const stack = pulumi.getStack();
   const dir = projectDir();
-  const file = stackFilePath({ workDir: dir, stack });
+  const file = stackFileOf(dir, stack);
   const written = writtenConfig(file);
   const values: Record<string, SecretConfigValue> = {};
   for (const key of SECRET_CONFIG_KEYS) {

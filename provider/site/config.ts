@@ -10,9 +10,8 @@ import { BINDING_SETTING_KEYS, BindingFieldValues } from "../binding/fields";
 import { SERVER_SETTING_KEYS, ServerFieldValues } from "../server/fields";
 import { normaliseDnsName } from "../pki/names";
 import { describeValue } from "../validate/fields";
-import { isRecord } from "../contract";
+import { clashReason, isRecord, serverNameClashes, serverNameProblem } from "../contract";
 import { ROLES, Role, Slot, ROLE_FACTS } from "../xprotect/roles";
-import { clashReason, serverNameClashes, serverNameProblem } from "./server-name";
 
 export interface SiteFailure {
   /** The server the failure is about, when it is about one. */

@@ -1,12 +1,12 @@
 /**
  * Where and how a bundle is written, trusting nothing already on disk: the --out folder must be new, or an empty
  * folder of the running user (never a symlink); the server names read from the outputs must pass the config's
- * rule (provider/site/server-name.ts) before they become paths; every path must stay under --out; every folder is
+ * rule (provider/contract/server-name.ts) before they become paths; every path must stay under --out; every folder is
  * made new and every file is created exclusively, without following a symlink (scripts/common/new-file.ts).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { clashReason, serverNameClashes, serverNameProblem } from "../../provider/site/server-name";
+import { clashReason, serverNameClashes, serverNameProblem } from "../../provider/contract";
 import { writeNewFile } from "../common/new-file";
 import { BundlePlan } from "./plan";
 

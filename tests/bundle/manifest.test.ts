@@ -15,7 +15,7 @@ import {
   orderText,
 } from "../../scripts/bundle/manifest";
 import { planBundle } from "../../scripts/bundle/plan";
-import { BUNDLE_OWN_NAMES } from "../../provider/site/server-name";
+import { BUNDLE_OWN_NAMES } from "../../provider/contract";
 import { ROLE_FACTS, Role, SLOT_GROUP_IDS } from "../../provider/xprotect/roles";
 import { manifestProblems } from "../../scripts/bundle/validate";
 import { readRepoFile } from "./powershell";

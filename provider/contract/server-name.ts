@@ -1,5 +1,6 @@
 /**
- * The rule for server names. A server's name is a key of the config and of the outputs, a resource name, and the
+ * The rule for server names. A server's name is a key of the config and of the outputs (so every reader checks
+ * it: the site config when it is given, the bundle when it makes paths of it), a resource name, and the
  * name of a folder and files in the bundles (`<name>/<name>.pfx`, scripts/bundle/plan.ts), which are copied to
  * Windows servers and often through macOS: so a name must be a usable file name there, and names must differ from
  * each other and from the bundle's own names even when case is ignored (both file systems ignore case). Pure.
