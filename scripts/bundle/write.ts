@@ -66,7 +66,11 @@ export function pathUnder(root: string, rel: string): string {
   return p;
 }
 
-/** Makes `out` (new, mode 0700; its missing parents too) or takes it when empty and ours; its real path. */
+/**
+ * Makes `out` (new, mode 0700; its missing parents too) or takes it when empty and ours; its real path. The folder
+ * is opened without following a symlink and made 0700 through that handle first, so that nobody else can add an
+ * entry once it has been found empty; then it must still be the folder opened.
+ */
 function openOutFolder(out: string, uid: number | undefined): string {
   const before = outFolderProblem(out, uid);
   if (before) throw new Error(before);
@@ -76,10 +80,31 @@ function openOutFolder(out: string, uid: number | undefined): string {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
   }
-  // Checked again once it is there: nothing may have been swapped in meanwhile.
-  const after = outFolderProblem(out, uid);
-  if (after) throw new Error(after);
-  fs.chmodSync(out, 0o700);
+  if (process.platform === "win32") {
+    // No O_NOFOLLOW and no folder handles there: checked again by path.
+    const after = outFolderProblem(out, uid);
+    if (after) throw new Error(after);
+    return fs.realpathSync(out);
+  }
+  const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = fs.constants;
+  let fd: number;
+  try {
+    fd = fs.openSync(out, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+  } catch (e) {
+    throw new Error(outFolderProblem(out, uid) ?? `--out ${out} cannot be opened: ${(e as Error).message}`);
+  }
+  try {
+    const opened = fs.fstatSync(fd);
+    if (uid !== undefined && opened.uid !== uid) throw new Error(outFolderProblem(out, uid));
+    fs.fchmodSync(fd, 0o700);
+    const after = outFolderProblem(out, uid);
+    if (after) throw new Error(after);
+    const now = fs.lstatSync(out);
+    if (now.ino !== opened.ino || now.dev !== opened.dev)
+      throw new Error(`--out ${out} was replaced while it was opened`);
+  } finally {
+    fs.closeSync(fd);
+  }
   return fs.realpathSync(out);
 }
 
