@@ -126,7 +126,8 @@ export interface CaSuitability {
 }
 
 /** Whether a certificate can be the site's CA: keyCertSign, not CA:FALSE, not expired at `now`. */
-export function caSuitability(certificateDer: Buffer, now: Date): CaSuitability {
+/** `now` undefined: expiry is not judged (a CA adopted earlier that expires in service). */
+export function caSuitability(certificateDer: Buffer, now: Date | undefined): CaSuitability {
   try {
     return readCaSuitability(certificateDer, now);
   } catch (e) {
@@ -137,7 +138,7 @@ export function caSuitability(certificateDer: Buffer, now: Date): CaSuitability 
   }
 }
 
-function readCaSuitability(certificateDer: Buffer, now: Date): CaSuitability {
+function readCaSuitability(certificateDer: Buffer, now: Date | undefined): CaSuitability {
   const cert = readCertificate(certificateDer);
   const facts = describeCertificate(certificateDer);
   const problems: string[] = [];
@@ -159,7 +160,7 @@ function readCaSuitability(certificateDer: Buffer, now: Date): CaSuitability {
   if (bc && !isCaTrue(bc.value)) {
     problems.push("its basicConstraints say CA:FALSE: it is an end-entity certificate, not a CA");
   }
-  if (Date.parse(facts.notAfter) <= now.getTime()) {
+  if (now !== undefined && Date.parse(facts.notAfter) <= now.getTime()) {
     problems.push(`it expired on ${facts.notAfter}: a CA cannot be adopted once expired; make a new one`);
   }
   return { problems, basicConstraintsAbsent: !bc };

@@ -4,7 +4,7 @@ import { outputProps, secretInput, XprotectResource } from "../dynamic";
 import { renewalBlockedByCa, renewalDueOf, renewalHelps } from "../pki/renewal";
 import { isProblem, openMaterial } from "../pki/adopt";
 import { resolveNow } from "../runtime/clock";
-import { CaCertificate } from "../ca/resource";
+import { CaCertificate, RotationStep } from "../ca/resource";
 import { ECHOED_FIELDS, SECRET_FIELDS, SERVER_FIELDS, ServerFieldValues } from "./fields";
 
 /** The table's defaults, for what the class computes itself (renewalDue, what was asked for, warnings). */
@@ -32,8 +32,40 @@ export interface ServerCertificateArgs extends Omit<FieldArgs, "dnsNames"> {
    * this many days, so that every client trusts the new root before any server presents a certificate from it.
    */
   minStageDays?: pulumi.Input<number>;
+  /**
+   * Set when a root rotation's switch is undone on purpose (XProtectSite sets it for `issueFrom: ca` written while
+   * `nextCa` is staged): check then allows this certificate to move back to `ca` though its generation is lower
+   * than the root it has now. Without it such a move is refused as a mistake.
+   */
+  moveBack?: pulumi.Input<boolean>;
   /** The server's DNS names, at least one; the first is the subject CN. Lower-cased, trailing dot dropped. */
   dnsNames: InputOf<string[]>;
+  /**
+   * Not an input: "switch" while the site has a next root staged (XProtectSite sets it). Only the words of the
+   * warning about a renewal held back by the CA's end follow.
+   */
+  rotationStep?: RotationStep;
+}
+
+/**
+ * The warning of a certificate that is due but already ends with its CA (a reissue would not last longer): the way
+ * out is the root rotation's next step.
+ */
+export function heldBackWarning(renewalDue: string, caNotAfter: string, rotationStep?: RotationStep): string {
+  const end = caNotAfter.slice(0, 10);
+  const held =
+    `due for renewal since ${renewalDue.slice(0, 10)}, but this certificate already ends with the site CA ` +
+    `(${end}): a new one would not last longer, so it is not reissued. `;
+  if (rotationStep === "switch") {
+    return (
+      held +
+      `A next root is staged (nextCa): switch to it (issueFrom: nextCa) before ${end}; the switch reissues this ` +
+      `certificate from it (README "Rotating the root CA")`
+    );
+  }
+  return (
+    held + `Rotate to a new root before ${end}: stage nextCa, then switch (README "Rotating the root CA")`
+  );
 }
 
 /** Outputs that come from issuing (the echoed inputs are the table's). */
@@ -79,7 +111,7 @@ export class ServerCertificate extends XprotectResource {
   public readonly requested: pulumi.Output<{ dnsNames: string[]; rsaBits: number; validityDays: number }>;
 
   constructor(name: string, args: ServerCertificateArgs, opts: pulumi.CustomResourceOptions = {}) {
-    const { ca, minStageDays, ...fields } = args;
+    const { ca, minStageDays, moveBack, rotationStep, ...fields } = args;
     const secrets = Object.fromEntries(SECRET_FIELDS.map((f) => [f, secretInput(fields[f])]));
     super(
       "server",
@@ -95,6 +127,7 @@ export class ServerCertificate extends XprotectResource {
         caGeneration: ca.generation,
         caStagedAt: ca.stagedAt,
         minStageDays,
+        moveBack,
       },
       { ...opts, additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS] },
     );
@@ -127,12 +160,7 @@ export class ServerCertificate extends XprotectResource {
         const now = resolveNow(process.env);
         if (!autoRenew || !now.ok || !notAfter || !caNotAfter) return;
         if (renewalBlockedByCa({ notAfter, renewBeforeDays, validityDays, caNotAfter, now: now.now })) {
-          pulumi.log.warn(
-            `due for renewal since ${renewalDue.slice(0, 10)}, but this certificate already ends with the site CA ` +
-              `(${caNotAfter.slice(0, 10)}): a new one would not last longer, so it is not reissued. Rotate to a ` +
-              `new root before ${caNotAfter.slice(0, 10)}: stage nextCa, then switch (README "Rotating the root CA")`,
-            this,
-          );
+          pulumi.log.warn(heldBackWarning(renewalDue, caNotAfter, rotationStep), this);
         }
       });
     // An installed certificate that is already due is not kept: the preview says a new one is issued instead. Only

@@ -55,7 +55,10 @@ export interface XProtectSiteArgs {
   nextCa?: XProtectSiteCa & { generation: number };
   /** "nextCa" switches the server certificates to the next root (once staged `minStageDays`). Default "ca". */
   issueFrom?: "ca" | "nextCa";
-  /** Days the next root must have been staged before the switch. Default 7; 0 on purpose to switch at once. */
+  /**
+   * Days the next root must have been staged before the switch. Default 7; 0 on purpose to switch at once. Only
+   * with `nextCa` (refused without it): remove it at the retire, or it would apply to the next rotation.
+   */
   minStageDays?: number;
   defaults?: XProtectServerSettings;
   /** Server name (also the name of its certificate and binding resources) to server. */

@@ -9,6 +9,7 @@ import { CA_KEYS as CA_FIELD_KEYS, CaFieldValues } from "../ca/fields";
 import { BINDING_SETTING_KEYS, BindingFieldValues } from "../binding/fields";
 import { SERVER_SETTING_KEYS, ServerFieldValues } from "../server/fields";
 import { normaliseDnsName } from "../pki/names";
+import { DEFAULT_MIN_STAGE_DAYS } from "../pki/limits";
 import { describeValue } from "../validate/fields";
 import { clashReason, isRecord, serverNameClashes, serverNameProblem } from "../contract";
 import { ROLES, Role, Slot, ROLE_FACTS } from "../xprotect/roles";
@@ -34,7 +35,7 @@ const SITE_KEYS = ["ca", "nextCa", "issueFrom", "minStageDays", "defaults", "ser
 export const ISSUE_FROM = ["ca", "nextCa"] as const;
 export type IssueFrom = (typeof ISSUE_FROM)[number];
 /** Days a staged root is trusted before servers may switch to it, unless the config says otherwise. */
-export const DEFAULT_MIN_STAGE_DAYS = 7;
+export { DEFAULT_MIN_STAGE_DAYS } from "../pki/limits";
 /** At most about ten years: a longer wait is a mistake. */
 export const MAX_MIN_STAGE_DAYS = 3650;
 /** A server's settings, checked and normalised (only those the config sets, for the server or in defaults). */
@@ -62,6 +63,11 @@ export interface Site {
   nextCa?: Partial<CaFieldValues> & { generation: number };
   /** The root that issues the server certificates. */
   issueFrom: IssueFrom;
+  /**
+   * True when `issueFrom: ca` is written while `nextCa` is staged: a switch undone on purpose, so the server
+   * certificates may move back to `ca` (a lower generation than the root they may have now).
+   */
+  switchUndone?: boolean;
   /** Days the next root must have been staged before the switch (`issueFrom: nextCa`). */
   minStageDays: number;
   servers: ServerSpec[];
@@ -185,7 +191,7 @@ function parseRotation(
   raw: Record<string, unknown>,
   caGeneration: number,
   fail: Fail,
-): Pick<Site, "nextCa" | "issueFrom" | "minStageDays"> {
+): Pick<Site, "nextCa" | "issueFrom" | "minStageDays" | "switchUndone"> {
   const issueFrom = raw.issueFrom ?? "ca";
   if (!ISSUE_FROM.includes(issueFrom as IssueFrom)) {
     fail(
@@ -194,6 +200,7 @@ function parseRotation(
     );
   }
   let minStageDays = DEFAULT_MIN_STAGE_DAYS;
+  let minStageDaysSet = false;
   const m = raw.minStageDays;
   if (m !== undefined && m !== null) {
     if (typeof m !== "number" || !Number.isInteger(m) || m < 0 || m > MAX_MIN_STAGE_DAYS) {
@@ -201,7 +208,10 @@ function parseRotation(
         "minStageDays",
         `${describeValue(m)} is not a number of days: give a whole number from 0 to ${MAX_MIN_STAGE_DAYS} (MAX_MIN_STAGE_DAYS), e.g. ${DEFAULT_MIN_STAGE_DAYS}`,
       );
-    } else minStageDays = m;
+    } else {
+      minStageDays = m;
+      minStageDaysSet = true;
+    }
   }
   if (raw.nextCa === undefined || raw.nextCa === null) {
     if (issueFrom === "nextCa") {
@@ -209,6 +219,15 @@ function parseRotation(
         "issueFrom",
         `"nextCa" names no root: there is no nextCa. To stage a new root first, add nextCa with a generation above ` +
           `ca's (${caGeneration}); after a retire, remove issueFrom`,
+      );
+    }
+    if (minStageDaysSet) {
+      // Left from a rotation, it would apply to the next one (a 0 would switch it without any wait).
+      fail(
+        "minStageDays",
+        `${String(m)} is set without nextCa: it only counts during a root rotation, and left in the file it ` +
+          `would apply to the next one, years later (0 would switch that one without any wait). Remove it: the ` +
+          `retire step removes nextCa, issueFrom and minStageDays; set it again with nextCa when a rotation needs it`,
       );
     }
     return { issueFrom: "ca", minStageDays };
@@ -228,7 +247,8 @@ function parseRotation(
   }
   const checked = check.inputs as unknown as Record<string, unknown>;
   const nextCa = Object.fromEntries(Object.keys(next).map((k) => [k, checked[k]])) as Site["nextCa"];
-  return { nextCa, issueFrom: issueFrom as IssueFrom, minStageDays };
+  const switchUndone = raw.issueFrom === "ca" ? { switchUndone: true } : {};
+  return { nextCa, issueFrom: issueFrom as IssueFrom, minStageDays, ...switchUndone };
 }
 
 function parseServer(

@@ -76,6 +76,9 @@ export class XProtectSite extends pulumi.ComponentResource {
     // move into `ca` at the retire. The active root of a generation above 0 also answers to the name all roots
     // had before rotation existed (`<name>-ca`): a stack whose CA was replaced by a generation bump keeps it.
     const caGeneration = site.ca.generation ?? 0;
+    const switched = site.issueFrom === "nextCa" && site.nextCa !== undefined;
+    // Only the words of the warnings: the rotation step that takes the site off the root `ca` names.
+    const rotationStep = site.nextCa === undefined ? undefined : switched ? "retire" : "switch";
     const legacyName = `${name}-ca`;
     this.ca = new CaCertificate(
       rootName(name, caGeneration),
@@ -85,6 +88,7 @@ export class XProtectSite extends pulumi.ComponentResource {
         adoptPfxPassword: adopt.caPfxPassword,
         adoptCertificatePem: adopt.caCertificatePem,
         adoptPrivateKeyPem: adopt.caPrivateKeyPem,
+        ...(rotationStep ? { rotationStep } : {}),
       },
       {
         ...moved,
@@ -100,12 +104,12 @@ export class XProtectSite extends pulumi.ComponentResource {
       },
     );
     if (site.nextCa) {
-      this.nextCa = new CaCertificate(rootName(name, site.nextCa.generation), site.nextCa, {
+      const nextArgs = { ...site.nextCa, ...(switched ? {} : { rotationStep: "next" as const }) };
+      this.nextCa = new CaCertificate(rootName(name, site.nextCa.generation), nextArgs, {
         parent: this,
         ...withProtect,
       });
     }
-    const switched = site.issueFrom === "nextCa" && this.nextCa !== undefined;
     this.issuingCa = switched ? this.nextCa! : this.ca;
 
     this.certificates = {};
@@ -120,6 +124,8 @@ export class XProtectSite extends pulumi.ComponentResource {
           ...pick(spec, SERVER_SETTING_KEYS),
           ca: this.issuingCa,
           ...(switched ? { minStageDays: site.minStageDays } : {}),
+          ...(site.nextCa && site.switchUndone ? { moveBack: true } : {}),
+          ...(rotationStep === "switch" ? { rotationStep } : {}),
           dnsNames: spec.dnsNames,
           ipAddresses: spec.ipAddresses,
           pfxPassword: own(args.pfxPasswords, spec.name),

@@ -112,12 +112,21 @@ async function apply(args: RenewalsArgs, report: RenewalReport, io: Io): Promise
   const result = applyGenerationBumps({
     text,
     file: short,
-    bumps: report.due.map((d) => ({ server: d.server, certificate: certificateIdOf(d) })),
+    // A certificate held back by its root's end is renewed by a root rotation, not by a bump: a reissue would end
+    // no later, and the next weekly run would bump it again (a new key and reinstall every week).
+    bumps: report.due
+      .filter((d) => !d.heldBackByRoot)
+      .map((d) => ({ server: d.server, certificate: certificateIdOf(d) })),
   });
   if (!result.ok) throw new Error(`--apply changed nothing:\n${result.problems.join("\n")}`);
   const staged = stageDue ? applyStage({ text: result.text, file: short }) : undefined;
-  if (staged && !staged.ok) throw new Error(`--apply changed nothing:\n${staged.problems.join("\n")}`);
-  const edited = staged ? staged.text : result.text;
+  // The stage step cannot be written: with nothing else to write that is an error; the servers' bumps are still
+  // written (they renew what is due now), and the stage step is reported as the next thing to do by hand.
+  const bumpsWritten = result.text !== text;
+  if (staged && !staged.ok && !bumpsWritten)
+    throw new Error(`--apply changed nothing:\n${staged.problems.join("\n")}`);
+  const stageProblem = staged && !staged.ok ? staged.problems.join("; ") : undefined;
+  const edited = staged && staged.ok ? staged.text : result.text;
   if (edited !== text) writeFile("the stack file", file, edited);
   for (const b of result.bumped) log(`${short}: ${b.server} generation ${b.from} -> ${b.to}\n`);
   for (const p of result.pending) {
@@ -127,15 +136,38 @@ async function apply(args: RenewalsArgs, report: RenewalReport, io: Io): Promise
     );
   }
   for (const s of result.skipped) log(`${short}: ${s.server} ${s.reason}\n`);
+  for (const d of report.due.filter((x) => x.heldBackByRoot)) {
+    log(
+      `${short}: ${d.server} not bumped: it ends with its root CA, so a new certificate would end no later; ` +
+        `the root rotation renews it${report.nextStep ? ` (next: ${report.nextStep.step})` : ""}\n`,
+    );
+  }
   let stage: StageApplied | undefined;
-  if (staged && "staged" in staged) {
-    stage = { generation: staged.staged.generation, written: true };
+  if (stageProblem) {
+    stage = { written: false, problem: stageProblem };
+    io.err(
+      `${short}: the server bumps are written, but not the stage step of the root rotation (nextCa): ` +
+        `${stageProblem}\n`,
+    );
+  } else if (staged && "staged" in staged) {
+    const { removedMinStageDays } = staged.staged;
+    stage = {
+      generation: staged.staged.generation,
+      written: true,
+      ...("removedMinStageDays" in staged.staged ? { removedMinStageDays } : {}),
+    };
     log(
       `${short}: nextCa (generation ${stage.generation}) added after ca: the stage step of a root rotation; ` +
-        "after review and merge, npm run up makes the next root and every client trusts it; no server " +
-        "certificate changes\n",
+        "after review and merge, npm run up makes the next root and every client trusts it; the root step " +
+        "changes no server certificate\n",
     );
-  } else if (staged) {
+    if ("removedMinStageDays" in staged.staged) {
+      log(
+        `${short}: minStageDays (${String(removedMinStageDays)}) removed: left from an earlier rotation, it would ` +
+          "shorten this one's wait (the default, 7 days, applies)\n",
+      );
+    }
+  } else if (staged && staged.ok) {
     stage = { generation: staged.already.generation, written: false };
     log(
       `${short}: nextCa is already there (generation ${stage.generation ?? "not given"}): nothing written; ` +

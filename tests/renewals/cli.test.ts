@@ -306,6 +306,98 @@ test("--apply bumps the due servers once, writes the PR body and the calendar", 
   expect(readFileSync(join(dir, "pr2.md"), "utf8")).toBe(readFileSync(join(dir, "pr.md"), "utf8"));
 });
 
+const STAGED = [
+  '    # renewals: stage a new root; see README "Rotating the root CA"',
+  "    nextCa:",
+  "      generation: 1",
+  "      commonName: VMS Certificate Authority",
+  "      organization: Example Security Ltd",
+  "      rsaBits: 3072",
+  "      validityDays: 3650",
+  "",
+].join("\n");
+
+test("--apply leaves alone a certificate held back by its root, at every weekly run (issue 24, item 5)", async () => {
+  // rec01 ends with the root (cut short): a reissue would end no later. event01 ends before it: bumped.
+  const root = { notAfter: "2027-03-20T00:00:00Z" };
+  const capped = {
+    notBefore: "2026-06-01T00:00:00Z",
+    notAfter: root.notAfter,
+    renewalDue: "2027-02-18T00:00:00Z",
+  };
+  const config = join(dir, "Pulumi.held.yaml");
+  copyFileSync(join(ROOT, "stacks/Pulumi.example.yaml"), config);
+  const example = readFileSync(config, "utf8");
+  // Two weekly runs: between them an up reissued rec01 (new serial, same notAfter).
+  for (const serialNumber of ["AA01", "AA02"]) {
+    const outputs = siteOutputs(
+      {
+        rec01: { ...capped, serialNumber },
+        event01: {
+          role: "eventServer",
+          serialNumber: "BB01",
+          notBefore: "2025-03-15T00:00:00Z",
+          notAfter: "2027-03-15T00:00:00Z",
+          renewalDue: "2027-02-13T00:00:00Z",
+        },
+      },
+      root,
+    );
+    const r = await run([
+      "--outputs",
+      file("held.json", outputs),
+      "--config-file",
+      config,
+      "--apply",
+      "--pr-body",
+      "held.md",
+    ]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(10);
+    expect(r.out).toMatch(
+      /rec01 not bumped: it ends with its root CA, so a new certificate would end no later/,
+    );
+    expect(r.out).not.toContain("rec01 generation");
+    const site = parse(readFileSync(config, "utf8")).config["xprotect-certs:site"];
+    expect([site.servers.rec01.generation, site.servers.event01.generation]).toEqual([undefined, 1]);
+    const pr = readFileSync(join(dir, "held.md"), "utf8");
+    expect(pr.split("\n")[0]).toBe("Renew 1 certificate of held: event01");
+    expect(pr).toContain("Not bumped, held back by their root CA");
+  }
+  // Only event01's bump and the stage step (the root is due too) were written.
+  const edited = readFileSync(config, "utf8");
+  expect(edited.replace(/^ {8}generation: 1 # renewals: .*\n/gm, "")).toBe(
+    example.replace(/( {6}validityDays: 3650\n)/, `$1${STAGED}`),
+  );
+});
+
+test("--apply with ca in flow style still writes the due servers' bumps; the stage step is reported (issue 24, item 6)", async () => {
+  const config = file(
+    "Pulumi.flowca.yaml",
+    "config:\n  xprotect-certs:site:\n    ca: { rsaBits: 2048 }\n    servers:\n      rec01:\n" +
+      "        role: recordingServer\n        hostname: rec01.vms.example.local\n",
+  );
+  const outputs = siteOutputs({ rec01: MIXED.rec01 }, { notAfter: "2027-06-01T00:00:00Z" });
+  const r = await run([
+    "--outputs",
+    file("flowca.json", outputs),
+    "--config-file",
+    config,
+    "--apply",
+    "--pr-body",
+    "flowca.md",
+  ]);
+  expect(r.code).toBe(10);
+  expect(r.out).toContain("Pulumi.flowca.yaml: rec01 generation 0 -> 1\n");
+  expect(r.err).toMatch(
+    /the server bumps are written, but not the stage step of the root rotation \(nextCa\): ca of .* is in flow style/,
+  );
+  const site = parse(readFileSync(config, "utf8")).config["xprotect-certs:site"];
+  expect([site.servers.rec01.generation, site.nextCa]).toEqual([1, undefined]);
+  const pr = readFileSync(join(dir, "flowca.md"), "utf8");
+  expect(pr).toContain("Step now: stage a next root. --apply could not write it");
+});
+
 test("errors exit 2 with a message naming the problem and the fix", async () => {
   const cases: Array<[string[], RegExp, Record<string, string>?]> = [
     [
