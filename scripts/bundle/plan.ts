@@ -31,11 +31,6 @@ export interface BundlePlan {
   /** Folders to create (relative; "" is the --out folder itself). */
   dirs: Array<{ path: string; mode: number }>;
   files: PlannedFile[];
-  /**
-   * Folders whose `ca-*.cer` files not in the plan must be removed: a root dropped from the stack must not stay
-   * beside a script that trusts every `.cer` of its folder.
-   */
-  pruneCaFiles: string[];
 }
 
 export interface PlanInput {
@@ -59,13 +54,12 @@ const caFiles = (dir: string, cas: TrustedCa[]): PlannedFile[] =>
  * against its schema.
  */
 export function planBundle({ outputs, stack, servers, clientScript }: PlanInput): BundlePlan {
-  const plan: BundlePlan = { dirs: [{ path: "", mode: DIR_MODE }], files: [], pruneCaFiles: [] };
+  const plan: BundlePlan = { dirs: [{ path: "", mode: DIR_MODE }], files: [] };
   const ordered = inEnableOrder(outputs.servers, servers);
   for (const name of ordered) {
     const manifest = serverManifest(outputs, stack, name);
     checkManifest(name, manifest);
     plan.dirs.push({ path: name, mode: DIR_MODE });
-    plan.pruneCaFiles.push(name);
     plan.files.push(
       {
         path: `${name}/${manifest.pfxFile}`,
@@ -84,7 +78,6 @@ export function planBundle({ outputs, stack, servers, clientScript }: PlanInput)
     plan.files.push({ path: "order.txt", content: Buffer.from(orderText(ordered)), mode: FILE_MODE });
   if (clientScript) {
     plan.dirs.push({ path: "clients", mode: DIR_MODE });
-    plan.pruneCaFiles.push("clients");
     plan.files.push(
       ...caFiles("clients", outputs.trustedCas),
       { path: `clients/${SITE_FILE}`, content: Buffer.from(`${stack}\n`), mode: FILE_MODE },
