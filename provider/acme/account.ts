@@ -34,8 +34,14 @@ export function accountProvider(): pulumi.dynamic.ResourceProvider {
     async check(_olds, news) {
       const failures: { property: string; reason: string }[] = [];
       const n = news as Record<string, unknown>;
-      if (!isUnknown(n.directoryUrl) && (typeof n.directoryUrl !== "string" || !n.directoryUrl.startsWith("https://"))) {
-        failures.push({ property: "directoryUrl", reason: `${JSON.stringify(n.directoryUrl)} is not an https:// URL` });
+      if (
+        !isUnknown(n.directoryUrl) &&
+        (typeof n.directoryUrl !== "string" || !n.directoryUrl.startsWith("https://"))
+      ) {
+        failures.push({
+          property: "directoryUrl",
+          reason: `${JSON.stringify(n.directoryUrl)} is not an https:// URL`,
+        });
       }
       if (!isUnknown(n.email) && typeof n.email !== "string") {
         failures.push({ property: "email", reason: `${JSON.stringify(n.email)} is not an email address` });
@@ -53,7 +59,9 @@ export function accountProvider(): pulumi.dynamic.ResourceProvider {
       const { accountKey, accountUrl } = await createAccount({
         directoryUrl: inputs.directoryUrl,
         email: inputs.email,
-        ...(inputs.eabKeyId && inputs.eabHmacKey ? { eab: { keyId: inputs.eabKeyId, hmacKey: inputs.eabHmacKey } } : {}),
+        ...(inputs.eabKeyId && inputs.eabHmacKey
+          ? { eab: { keyId: inputs.eabKeyId, hmacKey: inputs.eabHmacKey } }
+          : {}),
       });
       const outs: AccountOutputs = {
         directoryUrl: inputs.directoryUrl,

@@ -15,7 +15,9 @@ export interface AccountRequest {
 }
 
 /** A new account key (ECDSA P-256, PEM) and its account at the CA; agrees to the CA's terms (README). */
-export async function createAccount(req: AccountRequest): Promise<{ accountKey: string; accountUrl: string }> {
+export async function createAccount(
+  req: AccountRequest,
+): Promise<{ accountKey: string; accountUrl: string }> {
   const accountKey = (await acme.crypto.createPrivateEcdsaKey("P-256")).toString();
   const client = new acme.Client({
     directoryUrl: req.directoryUrl,
@@ -23,6 +25,7 @@ export async function createAccount(req: AccountRequest): Promise<{ accountKey: 
     ...(req.eab ? { externalAccountBinding: { kid: req.eab.keyId, hmacKey: req.eab.hmacKey } } : {}),
     backoffAttempts: 5,
   });
+  await reachDirectory(req.directoryUrl);
   await caCall(req.directoryUrl, "registering the ACME account", () =>
     client.createAccount({ termsOfServiceAgreed: true, contact: [`mailto:${req.email}`] }),
   );
@@ -36,7 +39,11 @@ export async function updateAccountEmail(p: {
   accountUrl: string;
   email: string;
 }): Promise<void> {
-  const client = new acme.Client({ directoryUrl: p.directoryUrl, accountKey: p.accountKey, accountUrl: p.accountUrl });
+  const client = new acme.Client({
+    directoryUrl: p.directoryUrl,
+    accountKey: p.accountKey,
+    accountUrl: p.accountUrl,
+  });
   await caCall(p.directoryUrl, "updating the ACME account's email", () =>
     client.updateAccount({ contact: [`mailto:${p.email}`] }),
   );
@@ -51,6 +58,8 @@ export interface OrderRequest {
   privateKeyPem: string;
   dns01Command: string[];
   dns01Resolvers: string[];
+  /** The project folder: the hook's path is relative to it, and it runs there. */
+  projectDir: string;
 }
 
 /** Places an order and returns the PEM chain the CA gives (leaf first) and the CA's suggested renewal window. */
@@ -61,28 +70,39 @@ export async function orderCertificate(req: OrderRequest): Promise<{ chainPem: s
     accountUrl: req.accountUrl,
     backoffAttempts: 10,
   });
+  await reachDirectory(req.directoryUrl);
   const [, csr] = await acme.crypto.createCsr(
     { commonName: req.dnsNames[0], altNames: req.dnsNames },
     req.privateKeyPem,
   );
-  const chainPem = await caCall(req.directoryUrl, `ordering a certificate for ${req.dnsNames.join(", ")}`, () =>
-    client.auto({
-      csr,
-      termsOfServiceAgreed: true,
-      challengePriority: ["dns-01"],
-      // acme-client would ask the system's resolver; ours asks the configured resolvers (below), if any.
-      skipChallengeVerification: true,
-      challengeCreateFn: async (authz, challenge, keyAuthorization) => {
-        if (challenge.type !== "dns-01") throw new Error(`the CA offered no dns-01 challenge for ${authz.identifier.value}`);
-        const fqdn = `_acme-challenge.${authz.identifier.value}.`;
-        await runHook(req.dns01Command, "present", fqdn, keyAuthorization);
-        if (req.dns01Resolvers.length > 0) await waitForTxt(req.dns01Resolvers, fqdn, keyAuthorization);
-      },
-      // acme-client runs this after every challenge, also a failed one (auto.js: finally).
-      challengeRemoveFn: async (authz, _challenge, keyAuthorization) => {
-        await runHook(req.dns01Command, "cleanup", `_acme-challenge.${authz.identifier.value}.`, keyAuthorization);
-      },
-    }),
+  const chainPem = await caCall(
+    req.directoryUrl,
+    `ordering a certificate for ${req.dnsNames.join(", ")}`,
+    () =>
+      client.auto({
+        csr,
+        termsOfServiceAgreed: true,
+        challengePriority: ["dns-01"],
+        // acme-client would ask the system's resolver; ours asks the configured resolvers (below), if any.
+        skipChallengeVerification: true,
+        challengeCreateFn: async (authz, challenge, keyAuthorization) => {
+          if (challenge.type !== "dns-01")
+            throw new Error(`the CA offered no dns-01 challenge for ${authz.identifier.value}`);
+          const fqdn = `_acme-challenge.${authz.identifier.value}.`;
+          await runHook(req.projectDir, req.dns01Command, "present", fqdn, keyAuthorization);
+          if (req.dns01Resolvers.length > 0) await waitForTxt(req.dns01Resolvers, fqdn, keyAuthorization);
+        },
+        // acme-client runs this after every challenge, also a failed one (auto.js: finally).
+        challengeRemoveFn: async (authz, _challenge, keyAuthorization) => {
+          await runHook(
+            req.projectDir,
+            req.dns01Command,
+            "cleanup",
+            `_acme-challenge.${authz.identifier.value}.`,
+            keyAuthorization,
+          );
+        },
+      }),
   );
   return { chainPem };
 }
@@ -100,23 +120,38 @@ export async function renewalInfo(
       suggestedWindow?: { start?: string; end?: string };
     };
     const w = info.suggestedWindow;
-    return w?.start && w.end ? { start: new Date(w.start).toISOString(), end: new Date(w.end).toISOString() } : undefined;
+    return w?.start && w.end
+      ? { start: new Date(w.start).toISOString(), end: new Date(w.end).toISOString() }
+      : undefined;
   } catch {
     // Renewal information is advice: without it the certificate renews by renewBeforeDays.
     return undefined;
   }
 }
 
+const USER_AGENT = "xprotect-certs (acme-client)";
+
 function get(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = https.get(url, { timeout: 30_000 }, (res) => {
+    // ACME servers refuse requests without a User-Agent (RFC 8555 6.1).
+    const req = https.get(url, { timeout: 30_000, headers: { "User-Agent": USER_AGENT } }, (res) => {
       let body = "";
       res.on("data", (c: Buffer) => (body += c.toString()));
-      res.on("end", () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`${url}: HTTP ${res.statusCode}`))));
+      res.on("end", () =>
+        res.statusCode === 200 ? resolve(body) : reject(new Error(`${url}: HTTP ${res.statusCode}`)),
+      );
     });
     req.on("timeout", () => req.destroy(new Error(`${url}: no answer within 30 s`)));
     req.on("error", reject);
   });
+}
+
+/**
+ * Reads the directory first: an unreachable CA (refused, unknown host, untrusted certificate) is then named with
+ * the network's own error at once, rather than after acme-client's retries and in its words.
+ */
+async function reachDirectory(directoryUrl: string): Promise<void> {
+  await caCall(directoryUrl, "reading the directory", () => get(directoryUrl));
 }
 
 /** Runs a call to the CA; a failure names the directory, what was done and the CA's (or the network's) error. */

@@ -51,7 +51,8 @@ type Fail = (field: string, reason: string) => void;
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
-const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const EMAIL =
+  /^[^\s@<>()[\]\\,;:"]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 const HOST_PORT = /^(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9A-Fa-f:]+\])(?::\d{1,5})?$/;
 
 function unknownKeys(v: Record<string, unknown>, keys: readonly string[], at: string, fail: Fail): void {
@@ -90,9 +91,7 @@ export function checkAcme(raw: unknown, hasEabHmacKey: boolean, fail: Fail): Acm
   else unknownKeys(dns01, DNS01_KEYS, "acme.dns01", fail);
   const command = dns01?.command;
   const commandOk =
-    Array.isArray(command) &&
-    command.length > 0 &&
-    command.every((c) => typeof c === "string" && c !== "");
+    Array.isArray(command) && command.length > 0 && command.every((c) => typeof c === "string" && c !== "");
   if (dns01 && !commandOk) {
     fail(
       "acme.dns01.command",
@@ -101,7 +100,8 @@ export function checkAcme(raw: unknown, hasEabHmacKey: boolean, fail: Fail): Acm
     );
   }
   const resolvers = dns01?.resolvers ?? [];
-  const resolversOk = Array.isArray(resolvers) && resolvers.every((r) => typeof r === "string" && HOST_PORT.test(r));
+  const resolversOk =
+    Array.isArray(resolvers) && resolvers.every((r) => typeof r === "string" && HOST_PORT.test(r));
   if (!resolversOk) {
     fail(
       "acme.dns01.resolvers",
@@ -176,7 +176,10 @@ export function checkPublic(
   }
   const dnsNames: string[] = [];
   if (!Array.isArray(raw.dnsNames) || raw.dnsNames.length === 0) {
-    fail(`${at}.dnsNames`, `${describeValue(raw.dnsNames)}: give at least one public DNS name, e.g. [mobile.example.com]`);
+    fail(
+      `${at}.dnsNames`,
+      `${describeValue(raw.dnsNames)}: give at least one public DNS name, e.g. [mobile.example.com]`,
+    );
     ok = false;
   } else {
     raw.dnsNames.forEach((n, i) => {

@@ -1,26 +1,26 @@
 /**
  * The DNS-01 hook: `<command...> present|cleanup <fqdn.> <value>`, lego's `exec` provider's arguments, run in the
- * project folder (where Pulumi.yaml is; the dynamic provider's working folder), a relative command path resolved
- * there. And the optional check that a resolver sees the TXT record before the CA is asked.
+ * project folder (where Pulumi.yaml is: the program says which, the provider's own working folder may differ), a
+ * relative command path resolved there. And the optional check that a resolver sees the TXT record before the CA is asked.
  */
 import { spawn } from "node:child_process";
 import { accessSync, constants, statSync } from "node:fs";
 import { Resolver } from "node:dns/promises";
 import * as path from "node:path";
 
-/** The project folder: where the engine runs the provider (Pulumi.yaml's folder). */
-export const projectDir = (): string => process.cwd();
-
 /** The executable a command's first word names: relative paths (with a slash) from the project folder. */
-export const hookPath = (command: string[], dir = projectDir()): string =>
+export const hookPath = (command: string[], dir: string): string =>
   command[0].includes("/") || command[0].includes("\\") ? path.resolve(dir, command[0]) : command[0];
 
 /** Why the hook cannot run (missing, not a file, not executable), or undefined. Bare names are looked up on PATH. */
-export function hookProblem(command: string[], dir = projectDir()): string | undefined {
+export function hookProblem(command: string[], dir: string): string | undefined {
   const exe = hookPath(command, dir);
   const candidates =
     exe === command[0]
-      ? (process.env.PATH ?? "").split(path.delimiter).filter(Boolean).map((d) => path.join(d, exe))
+      ? (process.env.PATH ?? "")
+          .split(path.delimiter)
+          .filter(Boolean)
+          .map((d) => path.join(d, exe))
       : [exe];
   for (const c of candidates) {
     try {
@@ -48,16 +48,17 @@ const HOOK_TIMEOUT_MS = 5 * 60_000;
 
 /** Runs the hook; throws naming the command, the action, the name and the hook's own output when it fails. */
 export async function runHook(
+  dir: string,
   command: string[],
   action: "present" | "cleanup",
   fqdn: string,
   value: string,
 ): Promise<void> {
-  const exe = hookPath(command);
+  const exe = hookPath(command, dir);
   const args = [...command.slice(1), action, fqdn, value];
   let output = "";
   const code = await new Promise<number | string>((resolve) => {
-    const child = spawn(exe, args, { cwd: projectDir(), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(exe, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
     const timer = setTimeout(() => child.kill("SIGKILL"), HOOK_TIMEOUT_MS);
     const keep = (b: Buffer) => (output = (output + b.toString()).slice(-2000));
     child.stdout.on("data", keep);
@@ -80,7 +81,12 @@ export async function runHook(
 }
 
 /** Waits until every resolver answers the TXT record with `value` (each resolver: host or host:port). */
-export async function waitForTxt(resolvers: string[], fqdn: string, value: string, timeoutMs = 120_000): Promise<void> {
+export async function waitForTxt(
+  resolvers: string[],
+  fqdn: string,
+  value: string,
+  timeoutMs = 120_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const server of resolvers) {
     const r = new Resolver({ timeout: 2000, tries: 1 });

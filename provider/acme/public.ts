@@ -30,6 +30,8 @@ export interface PublicInputs {
   slots: string[];
   dns01Command: string[];
   dns01Resolvers: string[];
+  /** The project folder (the hook's); not compared, not echoed. */
+  projectDir: string;
   renewBeforeDays: number;
   pfxProfile: PfxProfile;
   friendlyName: string;
@@ -37,7 +39,7 @@ export interface PublicInputs {
   pfxPassword?: string;
 }
 
-export interface PublicOutputs extends Omit<PublicInputs, "accountKey" | "pfxPassword"> {
+export interface PublicOutputs extends Omit<PublicInputs, "accountKey" | "pfxPassword" | "projectDir"> {
   certificatePem: string;
   /** The intermediates the CA gave (PEM), never a root. */
   chainPem: string;
@@ -118,11 +120,16 @@ export function publicProvider(env: RuntimeEnv): pulumi.dynamic.ResourceProvider
         failures.push({ property: "dnsNames", reason: "give the server's public DNS names" });
       }
       if (Array.isArray(n.dns01Command) && n.dns01Command.length > 0 && !n.dns01Command.some(isUnknown)) {
-        const problem = hookProblem(n.dns01Command as string[]);
-        if (problem) failures.push({ property: "dns01Command", reason: `the dns01 hook cannot run: ${problem}` });
+        const dir = typeof n.projectDir === "string" ? n.projectDir : process.cwd();
+        const problem = hookProblem(n.dns01Command as string[], dir);
+        if (problem)
+          failures.push({ property: "dns01Command", reason: `the dns01 hook cannot run: ${problem}` });
       }
       if (!isUnknown(n.pfxProfile) && !PFX_PROFILES.includes(n.pfxProfile as PfxProfile)) {
-        failures.push({ property: "pfxProfile", reason: `${JSON.stringify(n.pfxProfile)}: use ${PFX_PROFILES.join(" or ")}` });
+        failures.push({
+          property: "pfxProfile",
+          reason: `${JSON.stringify(n.pfxProfile)}: use ${PFX_PROFILES.join(" or ")}`,
+        });
       }
       return { inputs: news, failures: forEngine(failures) };
     },
@@ -167,7 +174,11 @@ function echo(news: PublicInputs): Pick<PublicOutputs, (typeof ECHOED)[number]> 
 }
 
 /** A new key, an order for it, the chain checked and put in a PFX. Throws saying what is kept. */
-async function order(news: PublicInputs, env: RuntimeEnv, olds: PublicOutputs | undefined): Promise<PublicOutputs> {
+async function order(
+  news: PublicInputs,
+  env: RuntimeEnv,
+  olds: PublicOutputs | undefined,
+): Promise<PublicOutputs> {
   const key = await env.generateKey(2048);
   let chainPem: string;
   try {
@@ -179,6 +190,7 @@ async function order(news: PublicInputs, env: RuntimeEnv, olds: PublicOutputs | 
       privateKeyPem: key.privateKeyPem,
       dns01Command: news.dns01Command,
       dns01Resolvers: news.dns01Resolvers,
+      projectDir: news.projectDir,
     }));
   } catch (e) {
     throw new Error(
@@ -190,7 +202,8 @@ async function order(news: PublicInputs, env: RuntimeEnv, olds: PublicOutputs | 
     );
   }
   const chain = readSignedChain(chainPem);
-  if ("problem" in chain) throw new Error(`ACME CA ${news.directoryUrl} returned a chain that ${chain.problem}`);
+  if ("problem" in chain)
+    throw new Error(`ACME CA ${news.directoryUrl} returned a chain that ${chain.problem}`);
   const { leaf } = chain;
   const problems: string[] = [];
   if (!leaf.publicKey.export({ type: "spki", format: "der" }).equals(key.publicKeyDer)) {
@@ -198,11 +211,15 @@ async function order(news: PublicInputs, env: RuntimeEnv, olds: PublicOutputs | 
   }
   const san = subjectAltNamesOf(leaf);
   if (!same([...san.dnsNames].sort(), [...news.dnsNames].sort())) {
-    problems.push(`its names ${JSON.stringify(san.dnsNames)} are not the ones ordered ${JSON.stringify(news.dnsNames)}`);
+    problems.push(
+      `its names ${JSON.stringify(san.dnsNames)} are not the ones ordered ${JSON.stringify(news.dnsNames)}`,
+    );
   }
   if (leaf.ca) problems.push("it is a CA certificate");
   if (problems.length) {
-    throw new Error(`ACME CA ${news.directoryUrl} returned a certificate that is refused: ${problems.join("; ")}`);
+    throw new Error(
+      `ACME CA ${news.directoryUrl} returned a certificate that is refused: ${problems.join("; ")}`,
+    );
   }
   // Intermediates only: a self-signed certificate in the chain (a root) is never delivered.
   const intermediates = chain.intermediates.filter((x) => !selfSigned(x));
@@ -210,7 +227,12 @@ async function order(news: PublicInputs, env: RuntimeEnv, olds: PublicOutputs | 
   const window = await renewalInfo(news.directoryUrl, ariCertId(leaf.raw));
   const notBefore = new Date(leaf.validFrom).toISOString();
   const notAfter = new Date(leaf.validTo).toISOString();
-  const due = publicRenewalDue({ notBefore, notAfter, renewBeforeDays: news.renewBeforeDays, suggestedWindow: window });
+  const due = publicRenewalDue({
+    notBefore,
+    notAfter,
+    renewBeforeDays: news.renewBeforeDays,
+    suggestedWindow: window,
+  });
   const password = passwordFor(news, olds, env);
   const privateKeyDer = createPrivateKey(key.privateKeyPem).export({ type: "pkcs8", format: "der" });
   return {
@@ -219,12 +241,12 @@ async function order(news: PublicInputs, env: RuntimeEnv, olds: PublicOutputs | 
     chainPem: chainOut,
     thumbprint: thumbprintOf(leaf),
     serialNumber: leaf.serialNumber.toUpperCase().replace(/^(00)+(?=..)/, ""),
-    subject: leaf.subject.split("\n").reverse().join(", "),
+    subject: (leaf.subject ?? "").split("\n").reverse().join(", "),
     notBefore,
     notAfter,
     ...due,
     ...(window ? { suggestedWindowStart: window.start, suggestedWindowEnd: window.end } : {}),
-    issuedBy: leaf.issuer.split("\n").reverse().join(", "),
+    issuedBy: (leaf.issuer ?? "").split("\n").reverse().join(", "),
     pfx: pfxOf(news, privateKeyDer, leaf.toString(), chainOut, password.value, env),
     pfxPassword: password.value,
     pfxPasswordGenerated: password.generated,

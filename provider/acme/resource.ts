@@ -45,6 +45,8 @@ export interface PublicCertificateArgs {
   /** `<command...> present|cleanup <fqdn.> <value>`, run in the project folder. */
   dns01Command: string[];
   dns01Resolvers?: string[];
+  /** The folder the command is relative to and runs in (not compared: moving the project changes nothing). */
+  projectDir: string;
   renewBeforeDays: pulumi.Input<number>;
   pfxProfile: pulumi.Input<PfxProfile>;
   friendlyName: pulumi.Input<string>;

@@ -14,6 +14,8 @@ import { DEFAULT_MIN_STAGE_DAYS } from "../pki/limits";
 import { describeValue, isUnknown, UNKNOWN } from "../validate/fields";
 import { clashReason, isRecord, serverNameClashes, serverNameProblem } from "../contract";
 import { ROLES, Role, Slot, ROLE_FACTS } from "../xprotect/roles";
+import type { AcmeSpec, PublicSpec } from "../acme/fields";
+import { parseAcmeConfig } from "./acme-config";
 
 export interface SiteFailure {
   /** The server the failure is about, when it is about one. */
@@ -30,8 +32,16 @@ export const CA_KEYS = CA_FIELD_KEYS;
  * setting fields (provider/server/fields.ts, provider/binding/fields.ts).
  */
 export const SETTING_KEYS = [...SERVER_SETTING_KEYS, ...BINDING_SETTING_KEYS];
-export const SERVER_KEYS = ["role", "hostname", "dnsNames", "ipAddresses", "slots", ...SETTING_KEYS] as const;
-const SITE_KEYS = ["ca", "nextCa", "issueFrom", "minStageDays", "defaults", "servers"] as const;
+export const SERVER_KEYS = [
+  "role",
+  "hostname",
+  "dnsNames",
+  "ipAddresses",
+  "slots",
+  "public",
+  ...SETTING_KEYS,
+] as const;
+const SITE_KEYS = ["ca", "nextCa", "issueFrom", "minStageDays", "defaults", "servers", "acme"] as const;
 /** Which root issues the server certificates: `ca` (the active root), or `nextCa` (a rotation's switch). */
 export const ISSUE_FROM = ["ca", "nextCa"] as const;
 export type IssueFrom = (typeof ISSUE_FROM)[number];
@@ -55,6 +65,8 @@ export interface ServerSpec extends Settings {
   dnsNames: string[];
   ipAddresses: string[];
   slots?: Slot[];
+  /** A second certificate from the site's ACME CA, for the client-facing slots (provider/site/acme-config.ts). */
+  public?: PublicSpec;
 }
 
 export interface Site {
@@ -72,6 +84,8 @@ export interface Site {
   /** Days the next root must have been staged before the switch (`issueFrom: nextCa`). */
   minStageDays: number;
   servers: ServerSpec[];
+  /** The ACME CA of the servers' public certificates (config `acme`). */
+  acme?: AcmeSpec;
 }
 
 /** Existing material to adopt, from the secret config keys of the same names (`xprotect-certs:caPfx`, ...). */
@@ -98,6 +112,7 @@ export function parseSite(
   raw: unknown,
   passwordsConfig: unknown = {},
   adoption: SiteAdoption = {},
+  acmeEabHmacKey?: unknown,
 ): { site?: Site; failures: SiteFailure[] } {
   const failures: SiteFailure[] = [];
   const fail: Fail = (field, reason, server) => failures.push({ server, field, reason });
@@ -174,13 +189,17 @@ export function parseSite(
       );
     }
   }
+  const { acme, publics } = parseAcmeConfig(raw, acmeEabHmacKey, fail);
+  for (const spec of servers) if (publics[spec.name]) spec.public = publics[spec.name];
   const unique = failures.filter(
     (f, i) => failures.findIndex((g) => g.field === f.field && g.reason === f.reason) === i,
   );
   const checkedCa = caCheck.inputs as unknown as Record<string, unknown>;
   const siteCa = Object.fromEntries(Object.keys(ca).map((k) => [k, checkedCa[k]])) as Site["ca"];
   for (const f of CA_ADOPT_FIELDS) if (typeof caInputs[f] === "string") siteCa[f] = caInputs[f] as string;
-  return unique.length ? { failures: unique } : { site: { ca: siteCa, ...rotation, servers }, failures: [] };
+  return unique.length
+    ? { failures: unique }
+    : { site: { ca: siteCa, ...rotation, servers, ...(acme ? { acme } : {}) }, failures: [] };
 }
 
 /**

@@ -37,24 +37,32 @@ const goEnv = () => ({ ...process.env, GOSUMDB: "off", GOFLAGS: "-buildvcs=false
 function go(args: string[], what: string): string {
   const r = spawnSync("go", args, { cwd: toolsDir(), env: goEnv(), encoding: "utf8", timeout: 15 * 60_000 });
   if (r.error) {
-    throw new Error(`${what}: go could not be run (${r.error.message}): install Go >= 1.24 (https://go.dev/dl/)`);
+    throw new Error(
+      `${what}: go could not be run (${r.error.message}): install Go >= 1.24 (https://go.dev/dl/)`,
+    );
   }
   if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status}):\n${r.stderr.slice(-4000)}`);
   return r.stdout.trim();
 }
 
 /** Builds the two commands into `<cache>/pebble-v<version>/bin` unless they are there; returns where they are. */
-export function ensurePebble(log: (s: string) => void = (s) => process.stderr.write(s + "\n")): PebbleBinaries {
+export function ensurePebble(
+  log: (s: string) => void = (s) => process.stderr.write(s + "\n"),
+): PebbleBinaries {
   const bin = path.join(cacheDir(), `pebble-v${PEBBLE_VERSION}`, "bin");
   const pebble = path.join(bin, "pebble");
   const challtestsrv = path.join(bin, "pebble-challtestsrv");
   if (!fs.existsSync(pebble) || !fs.existsSync(challtestsrv)) {
     log(`Building Pebble v${PEBBLE_VERSION} and pebble-challtestsrv (tools/pebble) into ${bin}`);
     const tmp = fs.mkdtempSync(path.join(path.dirname(bin), "build-"));
-    go(["build", "-o", tmp + path.sep, `${MODULE}/cmd/pebble`, `${MODULE}/cmd/pebble-challtestsrv`], "go build");
+    go(
+      ["build", "-o", tmp + path.sep, `${MODULE}/cmd/pebble`, `${MODULE}/cmd/pebble-challtestsrv`],
+      "go build",
+    );
     fs.mkdirSync(bin, { recursive: true });
     // Renamed into place one by one: a concurrent build only ever replaces a whole binary with an equal one.
-    for (const name of ["pebble", "pebble-challtestsrv"]) fs.renameSync(path.join(tmp, name), path.join(bin, name));
+    for (const name of ["pebble", "pebble-challtestsrv"])
+      fs.renameSync(path.join(tmp, name), path.join(bin, name));
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   const moduleDir = go(["list", "-m", "-f", "{{.Dir}}", MODULE], "go list");
@@ -63,10 +71,17 @@ export function ensurePebble(log: (s: string) => void = (s) => process.stderr.wr
     go(["mod", "download", MODULE], "go mod download");
   }
   const dir = moduleDir || go(["list", "-m", "-f", "{{.Dir}}", MODULE], "go list");
-  return { pebble, challtestsrv, moduleDir: dir, minicaPem: path.join(dir, "test", "certs", "pebble.minica.pem") };
+  return {
+    pebble,
+    challtestsrv,
+    moduleDir: dir,
+    minicaPem: path.join(dir, "test", "certs", "pebble.minica.pem"),
+  };
 }
 
 if (require.main === module) {
   const b = ensurePebble();
-  process.stdout.write(`pebble: ${b.pebble}\npebble-challtestsrv: ${b.challtestsrv}\ntest CA: ${b.minicaPem}\n`);
+  process.stdout.write(
+    `pebble: ${b.pebble}\npebble-challtestsrv: ${b.challtestsrv}\ntest CA: ${b.minicaPem}\n`,
+  );
 }

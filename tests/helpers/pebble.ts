@@ -51,7 +51,12 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function waitForPort(port: number, child: ChildProcess, name: string, output: () => string): Promise<void> {
+async function waitForPort(
+  port: number,
+  child: ChildProcess,
+  name: string,
+  output: () => string,
+): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}):\n${output()}`);
@@ -130,7 +135,8 @@ export async function startPebble(opts: { validityDays?: number; eab?: boolean }
   let pebbleOut = "";
   const pebble = spawn(bins.pebble, ["-config", configFile, "-dnsserver", `127.0.0.1:${dnsPort}`], {
     cwd: dir,
-    env: { ...process.env, PEBBLE_VA_NOSLEEP: "1", PEBBLE_WFE_NONCEREJECT: "0" },
+    // No authorization reuse (default: half are reused): every order asks the hook, as a real renewal may.
+    env: { ...process.env, PEBBLE_VA_NOSLEEP: "1", PEBBLE_WFE_NONCEREJECT: "0", PEBBLE_AUTHZREUSE: "0" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   pebble.stdout!.on("data", (b: Buffer) => (pebbleOut += b.toString()));
