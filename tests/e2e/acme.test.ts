@@ -15,6 +15,7 @@ import { X509Certificate } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tls from "node:tls";
+import Ajv2020 from "ajv/dist/2020";
 import { siteProgram } from "../../stacks";
 import { tempSite, TempSite } from "../engine/harness";
 import { openssl } from "../helpers/openssl";
@@ -125,6 +126,13 @@ test("Pebble: issue, no-op, failing hook keeps, renewal replaces only the public
   });
   // The inline program's project folder (a plain `pulumi up` has it from the engine; npm run up from the CLI).
   process.env.XPROTECT_CERTS_WORKDIR = site.workDir;
+  // preview, before the hook exists: refused at preview, naming the hook and the fix; nothing reaches the CA.
+  const noHook = await site.npmRun("preview");
+  expect(noHook.code).not.toBe(0);
+  expect(noHook.output).toMatch(
+    /dns01Command: the dns01 hook cannot run: .*dns\/acme-hook\.sh does not exist: give the hook's path relative to the project folder/,
+  );
+  expect(pebble.log()).not.toMatch(/new-acct|newAccount|POST/);
   installHook(false);
 
   // First up: the account and one order.
@@ -132,6 +140,13 @@ test("Pebble: issue, no-op, failing hook keeps, renewal replaces only the public
   // stack, component, CA, certificate, binding, account, public certificate
   expect(first.changeSummary).toEqual({ create: 7 });
   expect(pebble.issued()).toBe(1);
+  // The outputs (contract v1, with the public certificate added) fit the schema.
+  const schema = JSON.parse(
+    fs.readFileSync(path.join(__dirname, "../../stacks/outputs.schema.json"), "utf8"),
+  );
+  const validate = new Ajv2020({ allErrors: true }).compile(schema);
+  validate(first.outputs);
+  expect(validate.errors ?? []).toEqual([]);
   const servers = first.outputs.servers as Record<string, Server>;
   const mobile = servers.mobile01;
   const pub = mobile.publicCertificate;
