@@ -16,6 +16,7 @@ import {
   TRUSTED_CA_STATUSES,
   TrustedCaStatus,
 } from "./outputs";
+import { readPublicCertificate } from "./read-public";
 
 /** An outputs object of this contract's version, or why not (each reader phrases its own fix). */
 export type Envelope =
@@ -131,12 +132,22 @@ function readServer(f: FieldReader, map: Record<string, unknown>, name: string):
         typeof s.groupId === "string" &&
         typeof s.command === "string"
       ) {
-        slots.push({ slot: s.slot, groupId: s.groupId, command: s.command });
+        slots.push({
+          slot: s.slot,
+          groupId: s.groupId,
+          command: s.command,
+          ...(typeof s.thumbprint === "string" && THUMBPRINT.test(s.thumbprint)
+            ? { thumbprint: s.thumbprint }
+            : {}),
+        });
       } else f.problem(`${at}.slots[${i}]`, `${shown(s)} needs slot, groupId and command`);
     });
   }
+  const pub = readPublicCertificate(v.publicCertificate, at);
+  if (pub.problem) f.problem(`${at}.publicCertificate`, pub.problem.replace(/^[^:]*: /, ""));
   if (f.problems.length > before) return undefined;
   return {
+    ...(pub.value ? { publicCertificate: pub.value } : {}),
     ...(texts as Pick<ServerOutput, (typeof SERVER_TEXTS)[number]>),
     ...(times as Pick<ServerOutput, (typeof SERVER_TIMES)[number]>),
     thumbprint: thumbprint!,

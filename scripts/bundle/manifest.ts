@@ -9,6 +9,7 @@ import {
   isRecord,
   openOutputs,
   readSecrets,
+  readPublicSecrets,
   readServers,
   readTrustedRoots,
   ServerOutput,
@@ -34,6 +35,9 @@ export interface BundleOutputs {
   servers: Record<string, ServerOutput>;
   pfx: Record<string, string>;
   pfxPasswords: Record<string, string>;
+  /** Server name to its public certificate's PFX and password (servers with publicCertificate only). */
+  publicPfx: Record<string, string>;
+  publicPfxPasswords: Record<string, string>;
   /** Every root to trust: `trustedCaCertificates` when the stack has it, else the one CA. */
   trustedCas: TrustedCa[];
 }
@@ -47,6 +51,9 @@ export interface ServerManifest extends ServerOutput {
   pfxFile: string;
   pfxPassword: string;
   trustedCaCertificates: TrustedCa[];
+  /** The public certificate's PFX beside the manifest (leaf and intermediates), when the server has one. */
+  publicPfxFile?: string;
+  publicPfxPassword?: string;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problems: string[] };
@@ -88,13 +95,25 @@ export function parseBundleOutputs(json: unknown, source: string): Parsed<Bundle
   const names = isRecord(outputs.servers) ? Object.keys(outputs.servers) : [];
   const secrets = readSecrets(outputs, names);
   const cas = trustedCasOf(outputs);
+  const withPublic = servers.ok ? names.filter((n) => servers.value[n]?.publicCertificate) : [];
+  const publicSecrets = readPublicSecrets(outputs, withPublic);
   const problems = [
     ...(servers.ok ? [] : lines(servers.problems)),
     ...(secrets.ok ? [] : lines(secrets.problems)),
     ...(cas.ok ? [] : cas.problems),
+    ...(publicSecrets.ok ? [] : publicSecrets.problems),
   ];
-  if (!servers.ok || !secrets.ok || !cas.ok) return { ok: false, problems };
-  return { ok: true, value: { servers: servers.value, ...secrets.value, trustedCas: cas.value } };
+  if (!servers.ok || !secrets.ok || !cas.ok || !publicSecrets.ok) return { ok: false, problems };
+  return {
+    ok: true,
+    value: {
+      servers: servers.value,
+      ...secrets.value,
+      publicPfx: publicSecrets.publicPfx,
+      publicPfxPasswords: publicSecrets.publicPfxPasswords,
+      trustedCas: cas.value,
+    },
+  };
 }
 
 /** The servers to bundle: all, or those named (each must exist). Sorted in enable order. */
@@ -153,8 +172,18 @@ export function serverManifest(outputs: BundleOutputs, stack: string, name: stri
     pfxFile: `${name}.pfx`,
     pfxPassword: outputs.pfxPasswords[name],
     trustedCaCertificates: outputs.trustedCas,
+    ...(s.publicCertificate
+      ? {
+          publicCertificate: s.publicCertificate,
+          publicPfxFile: publicPfxFileOf(name),
+          publicPfxPassword: outputs.publicPfxPasswords[name],
+        }
+      : {}),
   };
 }
+
+/** The public certificate's PFX in the server's folder. */
+export const publicPfxFileOf = (name: string): string => `${name}-public.pfx`;
 
 /** `order.txt`: one server name a line, in enable order. */
 export const orderText = (orderedNames: string[]): string => orderedNames.map((n) => `${n}\n`).join("");

@@ -4,6 +4,7 @@
  * Layout under the --out folder:
  *   order.txt                      the bundled servers in enable order
  *   <server>/<server>.pfx          that server's PFX (its key, its certificate, the CA)
+ *   <server>/<server>-public.pfx   with a public certificate (ACME): its PFX (its key, its leaf, the intermediates)
  *   <server>/<server>.json         its manifest (scripts/bundle/manifest.schema.json)
  *   <server>/ca-<thumbprint>.cer   each root to trust
  *   clients/ca-<thumbprint>.cer    with --clients: each root clients must trust
@@ -73,6 +74,13 @@ export function planBundle({ outputs, stack, servers, clientScript }: PlanInput)
       },
       ...caFiles(name, outputs.trustedCas),
     );
+    if (manifest.publicPfxFile) {
+      plan.files.push({
+        path: `${name}/${manifest.publicPfxFile}`,
+        content: Buffer.from(outputs.publicPfx[name], "base64"),
+        mode: FILE_MODE,
+      });
+    }
   }
   if (ordered.length)
     plan.files.push({ path: "order.txt", content: Buffer.from(orderText(ordered)), mode: FILE_MODE });

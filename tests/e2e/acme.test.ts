@@ -17,6 +17,8 @@ import * as path from "node:path";
 import * as tls from "node:tls";
 import Ajv2020 from "ajv/dist/2020";
 import { siteProgram } from "../../stacks";
+import { parseBundleOutputs } from "../../scripts/bundle/manifest";
+import { planBundle } from "../../scripts/bundle/plan";
 import { tempSite, TempSite } from "../engine/harness";
 import { openssl } from "../helpers/openssl";
 import { Pebble, startPebble } from "../helpers/pebble";
@@ -181,6 +183,26 @@ test("Pebble: issue, no-op, failing hook keeps, renewal replaces only the public
   expect(Date.parse(pub.renewalDue)).toBeGreaterThanOrEqual(
     Date.parse(pub.notBefore) + (life * 2) / 3 - 2 * DAY,
   );
+  // The bundle: both PFX in the server's folder, the manifest (validated against its schema by planBundle) says
+  // which slot uses which thumbprint.
+  const parsed = parseBundleOutputs(first.outputs, "the outputs");
+  if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
+  const plan = planBundle({ outputs: parsed.value, stack: "acme", servers: ["mobile01"] });
+  const file = (p: string) => plan.files.find((f) => f.path === p)?.content;
+  expect(file("mobile01/mobile01-public.pfx")?.toString("base64")).toBe(publicPfx);
+  expect(file("mobile01/mobile01.pfx")?.toString("base64")).toBe(
+    (first.outputs.pfx as Record<string, string>).mobile01,
+  );
+  const manifest = JSON.parse(file("mobile01/mobile01.json")!.toString());
+  expect(manifest.publicPfxFile).toBe("mobile01-public.pfx");
+  expect(manifest.publicPfxPassword).toBe(password);
+  expect(manifest.publicCertificate.thumbprint).toBe(pub.thumbprint);
+  expect(
+    Object.fromEntries(
+      manifest.slots.map((s: { slot: string; thumbprint: string }) => [s.slot, s.thumbprint]),
+    ),
+  ).toEqual({ server: mobile.thumbprint, mobileStreamingMedia: pub.thumbprint });
+
   // Pebble serves renewal information (RFC 9773): renewalDue is the start of its suggested window.
   const exported = await site.exportState();
   const publicState = exported.deployment.resources.find((r: { urn: string }) =>
