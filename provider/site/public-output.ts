@@ -35,7 +35,7 @@ export function withPublicCertificate(
       return {
         ...s,
         publicCertificate,
-        slots: s.slots.map((entry) =>
+        slots: s.slots?.map((entry) =>
           slots.includes(entry.slot as Slot)
             ? { ...entry, thumbprint, command: enableEncryptionCommand(entry.slot as Slot, thumbprint) }
             : entry,

@@ -339,7 +339,7 @@ function serverOutput(
         serviceAccount,
         enableOrder: ROLE_FACTS[spec.role].enableOrder,
         // The certificate each slot uses (a public certificate's slots get its own: see public-output.ts).
-        slots: slots.map((s) => ({ ...s, thumbprint })),
+        slots: slots?.map((s) => ({ ...s, thumbprint })),
       }),
     );
 }
