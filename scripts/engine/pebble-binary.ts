@@ -54,6 +54,7 @@ export function ensurePebble(
   const challtestsrv = path.join(bin, "pebble-challtestsrv");
   if (!fs.existsSync(pebble) || !fs.existsSync(challtestsrv)) {
     log(`Building Pebble v${PEBBLE_VERSION} and pebble-challtestsrv (tools/pebble) into ${bin}`);
+    fs.mkdirSync(path.dirname(bin), { recursive: true });
     const tmp = fs.mkdtempSync(path.join(path.dirname(bin), "build-"));
     go(
       ["build", "-o", tmp + path.sep, `${MODULE}/cmd/pebble`, `${MODULE}/cmd/pebble-challtestsrv`],
