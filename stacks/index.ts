@@ -6,6 +6,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { SiteConfigError, XProtectSite } from "../provider/site";
+import { formatFailures } from "../provider/site/config";
+import { readSiteFiles } from "./files";
 import type { XProtectSiteArgs } from "../provider/site";
 import { isRecord } from "../provider/contract";
 
@@ -63,7 +65,10 @@ export async function siteOutputs(): Promise<Record<string, unknown>> {
     caPrivateKeyPem: textConfig("caPrivateKeyPem"),
     serverPfx: structuredConfig("serverPfx"),
   };
-  const raw = structuredConfig("site");
+  // Paths in the config (externalRoots, signedCertificate) are relative to the project folder (Pulumi.yaml's).
+  const files = readSiteFiles(structuredConfig("site"), pulumi.runtime.getRootDirectory() || process.cwd());
+  if (files.failures.length > 0) throw new SiteConfigError(formatFailures(files.failures));
+  const raw = files.site;
   // Untyped config goes in as it is (a site that is not a map too): the component's checks, run once, name
   // whatever does not fit its shape.
   const args = isRecord(raw) ? { ...raw, pfxPasswords: passwords, adopt: adoption } : raw;

@@ -37,6 +37,17 @@ export interface ServerOutput {
   /** Lower first: the order in which the vendor says to switch encryption on across a site. */
   enableOrder: number;
   slots: SlotOutput[];
+  /** "external" when an enterprise CA signs this server's certificate; absent for the site's root. */
+  issuer?: "external";
+  /**
+   * While a request waits for the enterprise CA (issuer external): the PKCS#10 request (PEM), its name, when it was
+   * made, and the AD CS template to submit it with. A server awaiting its first certificate has no thumbprint,
+   * serialNumber, notBefore, notAfter or renewalDue yet, no slots and no `pfx` entry.
+   */
+  certificateRequestPem?: string;
+  requestId?: string;
+  requestedAt?: string;
+  certificateTemplate?: string;
 }
 
 /** Where a root stands in a root rotation; `active` without rotation. */

@@ -26,6 +26,11 @@ export interface XProtectServer extends XProtectServerSettings {
   ipAddresses?: string[];
   /** Default: the role's own slots. */
   slots?: Slot[];
+  /**
+   * With `issuer: "external"`, once the enterprise CA has signed the request: the certificate it returned, PEM text,
+   * leaf first, then the intermediates (the stack program reads it from the file the config names).
+   */
+  signedCertificate?: string;
 }
 
 /**
@@ -58,6 +63,13 @@ export interface XProtectSiteArgs {
   /** Days the next root must have been staged before the switch. Default 7; 0 on purpose to switch at once. */
   minStageDays?: number;
   defaults?: XProtectServerSettings;
+  /**
+   * The enterprise roots (PEM text) that certificates of servers with `issuer: "external"` must chain to (the stack
+   * program reads them from the files the config names). Required when a server's issuer is external.
+   */
+  externalRoots?: string[];
+  /** The AD CS certificate template the `certreq` command names. Default "WebServer". */
+  externalTemplate?: string;
   /** Server name (also the name of its certificate and binding resources) to server. */
   servers: Record<string, XProtectServer>;
   /** Server name to PFX password; a server without one gets 24 random characters, generated once and kept. */

@@ -114,12 +114,16 @@ export class XProtectSite extends pulumi.ComponentResource {
     const pfx: Record<string, pulumi.Output<string>> = {};
     const pfxPasswords: Record<string, pulumi.Output<string>> = {};
     for (const spec of site.servers) {
+      // An enterprise CA signs an external server's request: the site's root (and its rotation) is not its issuer.
+      const issuer =
+        spec.issuer === "external"
+          ? { externalRoots: site.externalRoots, signedCertificate: spec.signedCertificate }
+          : { ca: this.issuingCa, ...(switched ? { minStageDays: site.minStageDays } : {}) };
       const certificate = new ServerCertificate(
         spec.name,
         {
           ...pick(spec, SERVER_SETTING_KEYS),
-          ca: this.issuingCa,
-          ...(switched ? { minStageDays: site.minStageDays } : {}),
+          ...issuer,
           dnsNames: spec.dnsNames,
           ipAddresses: spec.ipAddresses,
           pfxPassword: own(args.pfxPasswords, spec.name),
@@ -140,7 +144,7 @@ export class XProtectSite extends pulumi.ComponentResource {
       );
       this.certificates[spec.name] = certificate;
       this.bindings[spec.name] = binding;
-      servers[spec.name] = serverOutput(spec, certificate, binding);
+      servers[spec.name] = serverOutput(spec, certificate, binding, site.externalTemplate);
       pfx[spec.name] = certificate.pfx;
       pfxPasswords[spec.name] = certificate.pfxPassword;
     }
@@ -154,8 +158,13 @@ export class XProtectSite extends pulumi.ComponentResource {
     if (this.nextCa) roots.push(switched ? [this.ca, "previous"] : [this.nextCa, "next"]);
     this.trustedCaCertificates = pulumi.all(roots.map(([ca, status]) => trustedRoot(ca, status)));
     this.servers = pulumi.all(servers);
-    this.pfx = pulumi.secret(pulumi.all(pfx));
-    this.pfxPasswords = pulumi.secret(pulumi.all(pfxPasswords));
+    // A server awaiting its first signed certificate (issuer external) has no PFX yet: no entry.
+    this.pfx = pulumi.secret(pulumi.all(pfx).apply(present));
+    this.pfxPasswords = pulumi.secret(
+      pulumi
+        .all([pulumi.all(pfx), pulumi.all(pfxPasswords)])
+        .apply(([p, w]) => present(pick(w, Object.keys(present(p))))),
+    );
     // Nothing is stored on the component itself: the certificates and PFX are in the children's state already
     // (and once more in the stack's outputs when a program exports them).
     this.registerOutputs({});
@@ -205,8 +214,26 @@ function serverOutput(
   spec: ServerSpec,
   certificate: ServerCertificate,
   binding: CertificateBinding,
+  externalTemplate: string,
 ): pulumi.Output<ServerOutput> {
-  return pulumi
+  const external = pulumi
+    .all([
+      certificate.issuer,
+      certificate.certificateRequestPem,
+      certificate.requestId,
+      certificate.requestedAt,
+    ])
+    .apply(([issuer, certificateRequestPem, requestId, requestedAt]) =>
+      issuer !== "external"
+        ? {}
+        : {
+            issuer,
+            ...(certificateRequestPem
+              ? { certificateRequestPem, requestId, requestedAt, certificateTemplate: externalTemplate }
+              : {}),
+          },
+    );
+  const signed = pulumi
     .all([
       certificate.thumbprint,
       certificate.serialNumber,
@@ -234,7 +261,12 @@ function serverOutput(
         slots,
       }),
     );
+  return pulumi.all([signed, external]).apply(([out, ext]) => present({ ...out, ...ext }) as ServerOutput);
 }
+
+/** The entries with a value (outputs are plain JSON; a certificate awaiting its signature has no thumbprint yet). */
+const present = <T extends Record<string, unknown>>(m: T): T =>
+  Object.fromEntries(Object.entries(m).filter(([, v]) => v !== undefined && v !== null)) as T;
 
 /** A secret as the checks see it: plain values as they are, outputs and promises as unknown. */
 const known = (v: unknown): unknown =>
