@@ -4,6 +4,7 @@
  * program (stacks/main.ts) or as an Automation API inline program (`npm run up`). A thin adapter: the component
  * (provider/site/) does the work.
  */
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { SiteConfigError, XProtectSite } from "../provider/site";
 import { formatFailures } from "../provider/site/config";
@@ -36,6 +37,16 @@ function structuredConfig(key: string): unknown {
 export { SiteConfigError };
 
 /**
+ * The folder of Pulumi.yaml: the engine's root directory for `pulumi up`; for an inline program (`npm run up`),
+ * which the engine gives no real root, XPROTECT_CERTS_WORKDIR (where npm run up runs the engine) or the repository.
+ */
+function projectDir(): string {
+  const root = pulumi.runtime.getRootDirectory();
+  if (root && path.isAbsolute(root)) return root;
+  return process.env.XPROTECT_CERTS_WORKDIR || process.cwd();
+}
+
+/**
  * The program as the engine runs it (`npm run up`, a plain `pulumi up`): {@link siteOutputs}, with config problems
  * reported once, as one error diagnostic listing them all, and no stack trace. The run then fails with a short
  * RunError (a failed program never deletes what the stack has; a program that returned normally would).
@@ -66,7 +77,7 @@ export async function siteOutputs(): Promise<Record<string, unknown>> {
     serverPfx: structuredConfig("serverPfx"),
   };
   // Paths in the config (externalRoots, signedCertificate) are relative to the project folder (Pulumi.yaml's).
-  const files = readSiteFiles(structuredConfig("site"), pulumi.runtime.getRootDirectory() || process.cwd());
+  const files = readSiteFiles(structuredConfig("site"), projectDir());
   if (files.failures.length > 0) throw new SiteConfigError(formatFailures(files.failures));
   const raw = files.site;
   // Untyped config goes in as it is (a site that is not a map too): the component's checks, run once, name

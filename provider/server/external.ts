@@ -7,7 +7,7 @@
  * The site's root differs only in that it signs at once (provider.ts `issue`). A signed certificate has one shape
  * whoever signed it: the leaf, the intermediates (never the root) and the root's thumbprint (`caThumbprint`).
  */
-import { createHash, X509Certificate } from "node:crypto";
+import { createHash, createPublicKey, X509Certificate } from "node:crypto";
 import { derToPem, serverTemplate } from "../pki/x509";
 import { certificateRequestPem, requestIdOf } from "../pki/request";
 import { chainToRoot, readSignedChain, signedProblems, SignedChain } from "../pki/signed";
@@ -80,7 +80,10 @@ export function planExternal(olds: ExternalOlds, news: ServerInputs, now: Date):
       );
     }
     const problems = signedProblems(chain, {
-      publicKeyDer: expandRsaKeyCached(olds.pendingKey).export({ type: "spki", format: "der" }) as Buffer,
+      publicKeyDer: createPublicKey(expandRsaKeyCached(olds.pendingKey)).export({
+        type: "spki",
+        format: "der",
+      }),
       dnsNames: news.dnsNames,
       ipAddresses: news.ipAddresses,
       roots: (news.externalRoots ?? []).map((pem) => new X509Certificate(pem)),

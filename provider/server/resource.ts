@@ -117,7 +117,10 @@ export class ServerCertificate extends XprotectResource {
     // Exact even when only renewBeforeDays changed (that alone updates nothing in the state).
     this.renewalDue = pulumi
       .all([this.notAfter, args.renewBeforeDays ?? DEFAULTS.renewBeforeDays])
-      .apply(([notAfter, days]) => renewalDueOf(notAfter, days));
+      // Undefined while a request awaits its first signed certificate (issuer external).
+      .apply(([notAfter, days]) =>
+        notAfter ? renewalDueOf(notAfter, days) : (undefined as unknown as string),
+      );
     this.requested = pulumi
       .all([args.dnsNames, args.rsaBits ?? DEFAULTS.rsaBits, args.validityDays ?? DEFAULTS.validityDays])
       .apply(([dnsNames, rsaBits, validityDays]) => ({ dnsNames, rsaBits, validityDays }));
