@@ -6,11 +6,16 @@
  * handshake; renewal makes a new request while the current PFX stays, refuses a certificate for the old request,
  * and switches when the new one lands.
  */
+import { execFile } from "node:child_process";
 import { X509Certificate } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import Ajv2020 from "ajv/dist/2020";
+import { repoRoot } from "../../scripts/engine/workspace";
 import { siteProgram } from "../../stacks";
-import { tempSite, TempSite } from "../engine/harness";
+import { tempSite, TempSite, TEST_PASSPHRASE } from "../engine/harness";
 import { openssl } from "../helpers/openssl";
 import { EnterpriseCa, makeEnterpriseCa } from "../helpers/openssl-ca";
 import { plaintextLeaks, secretsOf } from "../helpers/secrets";
@@ -53,6 +58,29 @@ let site: TempSite;
 const fileOf = (name: string) => join(site.workDir, "certs", name);
 const setSigned = (pem: string) => writeFileSync(fileOf("rec01.pem"), pem);
 const outputs = async () => (await site.outputs()) as unknown as Outputs;
+/** A command of this repository (dist/scripts/<name>/cli.js) on the site's backend, as npm run would run it. */
+function script(name: string, args: string[]): Promise<{ code: number; out: string }> {
+  const env = {
+    ...process.env,
+    PULUMI_BACKEND_URL: pathToFileURL(site.backendDir).href,
+    PULUMI_CONFIG_PASSPHRASE: TEST_PASSPHRASE,
+    XPROTECT_CERTS_WORKDIR: site.workDir,
+  };
+  const cli = join(repoRoot(), `dist/scripts/${name}/cli.js`);
+  return new Promise((resolve) =>
+    execFile(process.execPath, [cli, "--stack", "external", ...args], { env }, (e, stdout, stderr) =>
+      resolve({ code: e ? (typeof e.code === "number" ? e.code : -1) : 0, out: stdout + stderr }),
+    ),
+  );
+}
+/** stacks/outputs.schema.json, checked by Ajv. */
+const schemaErrors = (outputs: unknown) => {
+  const validate = new Ajv2020({ allErrors: true }).compile(
+    JSON.parse(readFileSync(join(repoRoot(), "stacks/outputs.schema.json"), "utf8")) as object,
+  );
+  return validate(outputs) ? [] : validate.errors;
+};
+
 /** openssl ca's date form. */
 const caDate = (d: Date) => d.toISOString().replace(/[-:T]/g, "").slice(0, 14) + "Z";
 
@@ -98,6 +126,30 @@ test("up makes rec01's key and request: awaiting signature, no slots, no PFX; th
   expect(req.stdout).toMatch(new RegExp(`DNS:${HOST.replace(/\./g, "\\.")}`));
   expect(req.stdout).toMatch(/Extended Key Usage: critical\s+TLS Web Server Authentication/);
   firstRequest = { pem: rec01.certificateRequestPem!, id: rec01.requestId! };
+  expect(schemaErrors(out)).toEqual([]);
+
+  // The bundle: the request and its certreq command; mgmt01's folder as ever, none for rec01 (nothing to install).
+  const dir = join(mkdtempSync(join(tmpdir(), "xpc-requests-")), "bundle");
+  const bundled = await script("bundle", ["--all", "--requests", "--out", dir]);
+  expect(bundled.out).toMatch(/1 request\(s\) for the enterprise CA \(rec01\)/);
+  expect(bundled.code).toBe(0);
+  expect(readFileSync(join(dir, "requests", "rec01.csr"), "utf8")).toBe(firstRequest.pem);
+  expect(readFileSync(join(dir, "requests", "certreq.txt"), "utf8")).toContain(
+    'certreq -submit -attrib "CertificateTemplate:CorpWebServer" rec01.csr rec01.cer\n',
+  );
+  expect(existsSync(join(dir, "mgmt01", "mgmt01.pfx"))).toBe(true);
+  expect(existsSync(join(dir, "rec01"))).toBe(false);
+  const named = await script("bundle", ["--server", "rec01", "--out", dir]);
+  expect(named.code).toBe(2);
+  expect(named.out).toMatch(/--server rec01: rec01 awaits its enterprise CA's signature/);
+  // The renewals report lists the waiting request with its command.
+  const renewals = await script("renewals", []);
+  expect(renewals.code).toBe(0);
+  expect(renewals.out).toMatch(
+    new RegExp(
+      `rec01 +${firstRequest.id} .*first certificate \\(none installed\\) +certreq -submit -attrib "CertificateTemplate:CorpWebServer" rec01\\.csr rec01\\.cer`,
+    ),
+  );
 
   // The pending key is in the state, encrypted: nothing secret in plaintext.
   const stored = await site.exportState();
@@ -246,6 +298,9 @@ test("renewal: a new request while the PFX stays; a certificate for the old requ
     expect(pending.servers.rec01.slots).toEqual(before.servers.rec01.slots);
     const second = pending.servers.rec01.requestId!;
     expect(second).not.toBe(firstRequest.id);
+    expect(schemaErrors(pending)).toEqual([]);
+    const renewals = await script("renewals", []);
+    expect(renewals.out).toMatch(new RegExp(`rec01 +${second} .*renewal \\(current stays\\)`));
 
     // The first request signed again (valid long enough at this time): refused, naming the request it belongs to.
     const validTo = caDate(new Date(due.getTime() + 400 * 86400000));
