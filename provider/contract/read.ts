@@ -100,7 +100,7 @@ export function readPendingRequests(outputs: Record<string, unknown>): PendingRe
 export interface SiteCertificates {
   /** Sorted by server name; a server awaiting its first signed certificate is in `pending` only. */
   servers: ServerCertificateInfo[];
-  /** Requests waiting for an enterprise CA (first certificates and renewals). */
+  /** Requests waiting for an enterprise CA (first certificates and renewals); absent when none waits. */
   pending?: PendingRequest[];
   ca: {
     /** Upper-case hex; undefined when absent or secret. */
@@ -144,11 +144,12 @@ export function readSiteCertificates(
     }
   }
   if (f.problems.length > 0 || !caNotAfter) return { ok: false, problems: f.problems };
+  const pending = readPendingRequests(outputs);
   return {
     ok: true,
     value: {
       servers,
-      pending: readPendingRequests(outputs),
+      ...(pending.length > 0 ? { pending } : {}),
       ca: { thumbprint: hexOrUndefined(outputs.caThumbprint), notAfter: caNotAfter },
     },
   };
