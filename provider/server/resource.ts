@@ -37,7 +37,7 @@ export interface ServerCertificateArgs extends Omit<FieldArgs, "dnsNames"> {
 }
 
 /** Outputs that come from issuing (the echoed inputs are the table's). */
-const ISSUED_OUTPUTS = [
+export const ISSUED_OUTPUTS = [
   "certificatePem",
   "thumbprint",
   "sha256Fingerprint",
@@ -52,8 +52,11 @@ const ISSUED_OUTPUTS = [
   "pfxPassword",
 ];
 
-/** With `issuer: "external"` only (absent otherwise). */
-const EXTERNAL_OUTPUTS = ["issuer", "chainPem", "certificateRequestPem", "requestId", "requestedAt"];
+/**
+ * With `issuer: "external"` only (absent otherwise, so that a certificate from the site's root keeps the state it
+ * had): the issuer, the intermediates once signed, and a waiting request.
+ */
+export const EXTERNAL_OUTPUTS = ["issuer", "chainPem", "certificateRequestPem", "requestId", "requestedAt"];
 
 const SECRET_OUTPUTS = ["pfx", "pfxPassword", "pendingKey"];
 
