@@ -48,6 +48,18 @@ export interface ServerOutput {
   requestId?: string;
   requestedAt?: string;
   certificateTemplate?: string;
+  /**
+   * Issuer external, once signed: the intermediate CAs between the certificate and its enterprise root (also in
+   * the PFX), for the installer to put into `LocalMachine\CA`. Absent for the site's root.
+   */
+  intermediateCaCertificates?: IntermediateCaCertificate[];
+}
+
+/** An intermediate CA certificate (`servers.<name>.intermediateCaCertificates[]`). */
+export interface IntermediateCaCertificate {
+  thumbprint: string;
+  /** DER, base64. */
+  certificateDer: string;
 }
 
 /** Where a root stands in a root rotation; `active` without rotation. */

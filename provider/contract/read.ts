@@ -9,6 +9,7 @@ import { isRecord, shown, shownField } from "./json";
 import {
   BASE64,
   CONTRACT_VERSION,
+  IntermediateCaCertificate,
   SECRET_PLACEHOLDER,
   ServerOutput,
   SlotOutput,
@@ -189,6 +190,7 @@ function readServer(f: FieldReader, map: Record<string, unknown>, name: string):
       } else f.problem(`${at}.slots[${i}]`, `${shown(s)} needs slot, groupId and command`);
     });
   }
+  const intermediates = readIntermediates(f, v, at);
   if (f.problems.length > before) return undefined;
   return {
     ...(texts as Pick<ServerOutput, (typeof SERVER_TEXTS)[number]>),
@@ -198,7 +200,32 @@ function readServer(f: FieldReader, map: Record<string, unknown>, name: string):
     ipAddresses: ipAddresses!,
     enableOrder: v.enableOrder as number,
     slots,
+    ...(intermediates ? { intermediateCaCertificates: intermediates } : {}),
   };
+}
+
+/** `intermediateCaCertificates` when present (issuer external): each DER with the SHA-1 its thumbprint says. */
+function readIntermediates(
+  f: FieldReader,
+  v: Record<string, unknown>,
+  at: string,
+): IntermediateCaCertificate[] | undefined {
+  const list = v.intermediateCaCertificates;
+  if (list === undefined) return undefined;
+  const field = `${at}.intermediateCaCertificates`;
+  if (!Array.isArray(list)) {
+    f.problem(field, `${shown(list)} is not a list`);
+    return undefined;
+  }
+  const out: IntermediateCaCertificate[] = [];
+  list.forEach((c: unknown, i: number) => {
+    const der = isRecord(c) ? c.certificateDer : undefined;
+    const tp = isRecord(c) ? c.thumbprint : undefined;
+    if (typeof der !== "string" || !BASE64.test(der) || typeof tp !== "string" || thumbprintOf(der) !== tp) {
+      f.problem(`${field}[${i}]`, `${shown(c)} needs certificateDer (base64) and its SHA-1 as thumbprint`);
+    } else out.push({ thumbprint: tp, certificateDer: der });
+  });
+  return out;
 }
 
 /**

@@ -15,7 +15,9 @@ import { formatFailures, parseSite, ServerSpec, SiteAdoption } from "./config";
 import type { XProtectSiteArgs } from "./args";
 import { CONTRACT_VERSION, ServerOutput } from "./outputs";
 import { isRecord } from "../contract";
-import type { TrustedCaCertificate, TrustedCaStatus } from "../contract";
+import type { IntermediateCaCertificate, TrustedCaCertificate, TrustedCaStatus } from "../contract";
+import { createHash } from "node:crypto";
+import { pemToDer } from "../pki/x509";
 
 /** The site's arguments have problems: nothing is registered. Its message lists every problem, one per line. */
 export class SiteConfigError extends pulumi.RunError {}
@@ -222,12 +224,14 @@ function serverOutput(
       certificate.certificateRequestPem,
       certificate.requestId,
       certificate.requestedAt,
+      certificate.chainPem,
     ])
-    .apply(([issuer, certificateRequestPem, requestId, requestedAt]) =>
+    .apply(([issuer, certificateRequestPem, requestId, requestedAt, chainPem]) =>
       issuer !== "external"
         ? {}
         : {
             issuer,
+            ...(chainPem === undefined ? {} : { intermediateCaCertificates: intermediatesOf(chainPem) }),
             ...(certificateRequestPem
               ? { certificateRequestPem, requestId, requestedAt, certificateTemplate: externalTemplate }
               : {}),
@@ -263,6 +267,16 @@ function serverOutput(
     );
   return pulumi.all([signed, external]).apply(([out, ext]) => present({ ...out, ...ext }) as ServerOutput);
 }
+
+/** The intermediates of a certificate signed elsewhere (PEM, leaf excluded), as the outputs carry them. */
+const intermediatesOf = (chainPem: string): IntermediateCaCertificate[] =>
+  (chainPem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []).map((pem) => {
+    const der = pemToDer(pem);
+    return {
+      thumbprint: createHash("sha1").update(der).digest("hex").toUpperCase(),
+      certificateDer: der.toString("base64"),
+    };
+  });
 
 /** The entries with a value (outputs are plain JSON; a certificate awaiting its signature has no thumbprint yet). */
 const present = <T extends Record<string, unknown>>(m: T): T =>

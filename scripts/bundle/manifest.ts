@@ -167,6 +167,7 @@ export function serverManifest(outputs: BundleOutputs, stack: string, name: stri
     serviceAccount: s.serviceAccount,
     enableOrder: s.enableOrder,
     slots: s.slots,
+    ...(s.intermediateCaCertificates ? { intermediateCaCertificates: s.intermediateCaCertificates } : {}),
     pfxFile: `${name}.pfx`,
     pfxPassword: outputs.pfxPasswords[name],
     trustedCaCertificates: outputs.trustedCas,

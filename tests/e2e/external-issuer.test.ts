@@ -274,6 +274,27 @@ test("the signed certificate is taken: PFX with leaf + intermediate, verified ag
   expect(tls.output).toMatch(/Verification: OK/);
   expect(tls.ok).toBe(true);
 
+  // The intermediate, for the installer's LocalMachine\CA: in the outputs and in rec01's manifest (schema-valid).
+  const issuing = new X509Certificate(ca.issuingPem);
+  expect((rec01 as { intermediateCaCertificates?: unknown }).intermediateCaCertificates).toEqual([
+    { thumbprint: issuing.fingerprint.replace(/:/g, ""), certificateDer: issuing.raw.toString("base64") },
+  ]);
+  expect(schemaErrors(out)).toEqual([]);
+  const dir = join(mkdtempSync(join(tmpdir(), "xpc-signed-")), "bundle");
+  expect((await script("bundle", ["--server", "rec01", "--out", dir])).code).toBe(0);
+  const manifest = JSON.parse(readFileSync(join(dir, "rec01", "rec01.json"), "utf8")) as Record<
+    string,
+    unknown
+  >;
+  expect(manifest.intermediateCaCertificates).toEqual(
+    (rec01 as { intermediateCaCertificates?: unknown }).intermediateCaCertificates,
+  );
+  expect(manifest.thumbprint).toBe(rec01.thumbprint);
+  const manifestSchema = new Ajv2020({ allErrors: true }).compile(
+    JSON.parse(readFileSync(join(repoRoot(), "scripts/bundle/manifest.schema.json"), "utf8")) as object,
+  );
+  expect(manifestSchema(manifest) || manifestSchema.errors).toBe(true);
+
   const again = await site.up();
   expect(again.changeSummary).toEqual({ same: 7 });
 });
