@@ -62,10 +62,14 @@ export interface IntermediateCaCertificate {
   certificateDer: string;
 }
 
-/** Where a root stands in a root rotation; `active` without rotation. */
-export type TrustedCaStatus = "active" | "next" | "previous";
+/**
+ * Where a root stands in a root rotation; `active` without rotation. `external`: an enterprise root (site config
+ * `externalRoots`) that certificates of servers with `issuer: external` chain to; Group Policy, not the bundle,
+ * makes computers trust it.
+ */
+export type TrustedCaStatus = "active" | "next" | "previous" | "external";
 
-export const TRUSTED_CA_STATUSES: readonly TrustedCaStatus[] = ["active", "next", "previous"];
+export const TRUSTED_CA_STATUSES: readonly TrustedCaStatus[] = ["active", "next", "previous", "external"];
 
 /** One root to trust (`trustedCaCertificates[]`, added by root rotation). */
 export interface TrustedCaCertificate {

@@ -16,8 +16,8 @@ import type { XProtectSiteArgs } from "./args";
 import { CONTRACT_VERSION, ServerOutput } from "./outputs";
 import { isRecord } from "../contract";
 import type { IntermediateCaCertificate, TrustedCaCertificate, TrustedCaStatus } from "../contract";
-import { createHash } from "node:crypto";
-import { pemToDer } from "../pki/x509";
+import { createHash, X509Certificate } from "node:crypto";
+import { derToPem, pemToDer } from "../pki/x509";
 
 /** The site's arguments have problems: nothing is registered. Its message lists every problem, one per line. */
 export class SiteConfigError extends pulumi.RunError {}
@@ -158,7 +158,12 @@ export class XProtectSite extends pulumi.ComponentResource {
     this.caNotAfter = this.issuingCa.notAfter;
     const roots: Array<[CaCertificate, TrustedCaStatus]> = [[this.issuingCa, "active"]];
     if (this.nextCa) roots.push(switched ? [this.ca, "previous"] : [this.nextCa, "next"]);
-    this.trustedCaCertificates = pulumi.all(roots.map(([ca, status]) => trustedRoot(ca, status)));
+    // The enterprise roots external servers chain to, when a server has issuer external (known at program time).
+    const external = site.servers.some((s) => s.issuer === "external") ? (site.externalRoots ?? []) : [];
+    this.trustedCaCertificates = pulumi.all([
+      ...roots.map(([ca, status]) => trustedRoot(ca, status)),
+      ...external.map((pem) => pulumi.output(externalRoot(pem))),
+    ]);
     this.servers = pulumi.all(servers);
     // A server awaiting its first signed certificate (issuer external) has no PFX yet: no entry.
     this.pfx = pulumi.secret(pulumi.all(pfx).apply(present));
@@ -188,6 +193,18 @@ function trustedRoot(ca: CaCertificate, status: TrustedCaStatus): pulumi.Output<
       certificateDer,
       status,
     }));
+}
+
+/** One `external` entry of `trustedCaCertificates`: an enterprise root, read from its PEM. */
+function externalRoot(pem: string): TrustedCaCertificate {
+  const x = new X509Certificate(pem);
+  return {
+    thumbprint: createHash("sha1").update(x.raw).digest("hex").toUpperCase(),
+    notAfter: new Date(x.validTo).toISOString(),
+    certificatePem: derToPem(x.raw),
+    certificateDer: x.raw.toString("base64"),
+    status: "external",
+  };
 }
 
 /**

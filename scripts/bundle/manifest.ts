@@ -68,7 +68,10 @@ export const caFileName = (thumbprint: string): string => `ca-${thumbprint}.cer`
 export function trustedCasOf(outputs: Record<string, unknown>): Parsed<TrustedCa[]> {
   const roots = readTrustedRoots(outputs);
   if (!roots.ok) return { ok: false, problems: lines(roots.problems) };
-  return { ok: true, value: roots.value.map((r) => ({ ...r, file: caFileName(r.thumbprint) })) };
+  // An enterprise root (status external) is trusted through Group Policy, which owns it: neither the installer
+  // nor the client kit touches it, so it is in no bundle.
+  const ours = roots.value.filter((r) => r.status !== "external");
+  return { ok: true, value: ours.map((r) => ({ ...r, file: caFileName(r.thumbprint) })) };
 }
 
 /**

@@ -95,3 +95,20 @@ test("the bundle reads such outputs; naming the awaiting server says what to do"
     problems: [expect.stringMatching(/^--server rec02: rec02 awaits its enterprise CA's signature/)],
   });
 });
+
+test("an enterprise root (status external) is read, and left out of bundles: Group Policy owns it", () => {
+  const root = (der: string, status: string) => ({
+    thumbprint: thumbprintOf(der),
+    notAfter: T,
+    certificatePem: "-----BEGIN CERTIFICATE-----",
+    certificateDer: der,
+    status,
+  });
+  const o = {
+    ...outputs({ rec01: RENEWING, rec02: AWAITING }),
+    trustedCaCertificates: [root("AAAA", "active"), root("BBBB", "external")],
+  };
+  expect(schema(o) || schema.errors).toBe(true);
+  const parsed = parseBundleOutputs(o, "stack");
+  expect(parsed.ok && parsed.value.trustedCas.map((c) => c.status)).toEqual(["active"]);
+});

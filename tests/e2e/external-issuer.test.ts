@@ -290,6 +290,14 @@ test("the signed certificate is taken: PFX with leaf + intermediate, verified ag
     (rec01 as { intermediateCaCertificates?: unknown }).intermediateCaCertificates,
   );
   expect(manifest.thumbprint).toBe(rec01.thumbprint);
+  // The enterprise root is listed as external in the outputs, and left out of the bundle (Group Policy owns it).
+  const root = new X509Certificate(ca.rootPem).fingerprint.replace(/:/g, "");
+  const trusted = (out as unknown as { trustedCaCertificates: Array<{ thumbprint: string; status: string }> })
+    .trustedCaCertificates;
+  expect(trusted.map((t) => t.status)).toEqual(["active", "external"]);
+  expect(trusted[1].thumbprint).toBe(root);
+  const inManifest = manifest.trustedCaCertificates as Array<{ thumbprint: string; status: string }>;
+  expect(inManifest.map((t) => t.status)).toEqual(["active"]);
   const manifestSchema = new Ajv2020({ allErrors: true }).compile(
     JSON.parse(readFileSync(join(repoRoot(), "scripts/bundle/manifest.schema.json"), "utf8")) as object,
   );
