@@ -97,7 +97,17 @@ async function apply(args: RenewalsArgs, report: RenewalReport, io: Io): Promise
     args.configFile ?? stackFilePath({ workDir: await workDirOf(io.env), stack: args.stack as string });
   const log = args.json ? io.err : io.out;
   const stageDue = report.nextStep?.step === "stage";
-  if (report.due.length === 0 && !stageDue) return { file, bumped: [] };
+  // A server whose renewal request waits for its enterprise CA (issuer external) is renewing already: a bump
+  // would replace that request (perhaps submitted already) with a new one.
+  const waiting = new Map((report.pending ?? []).map((p) => [p.server, p.requestId]));
+  for (const d of report.due.filter((x) => waiting.has(x.server))) {
+    log(
+      `${d.server} not bumped: its request ${waiting.get(d.server)} waits for the enterprise CA; submit it ` +
+        `(npm run bundle -- --requests) and commit the signed certificate\n`,
+    );
+  }
+  const due = report.due.filter((d) => !waiting.has(d.server));
+  if (due.length === 0 && !stageDue) return { file, bumped: [] };
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -111,7 +121,7 @@ async function apply(args: RenewalsArgs, report: RenewalReport, io: Io): Promise
   const result = applyGenerationBumps({
     text,
     file: short,
-    bumps: report.due.map((d) => ({ server: d.server, certificate: certificateIdOf(d) })),
+    bumps: due.map((d) => ({ server: d.server, certificate: certificateIdOf(d) })),
   });
   if (!result.ok) throw new Error(`--apply changed nothing:\n${result.problems.join("\n")}`);
   const staged = stageDue ? applyStage({ text: result.text, file: short }) : undefined;

@@ -330,6 +330,14 @@ test("renewal: a new request while the PFX stays; a certificate for the old requ
     expect(schemaErrors(pending)).toEqual([]);
     const renewals = await script("renewals", []);
     expect(renewals.out).toMatch(new RegExp(`rec01 +${second} .*renewal \\(current stays\\)`));
+    // --apply does not bump a server whose request waits (a bump would replace the request with a new one).
+    const stackFile = join(site.workDir, "Pulumi.external.yaml");
+    const stackBefore = readFileSync(stackFile, "utf8");
+    const applied = await script("renewals", ["--apply"]);
+    expect(applied.out).toMatch(
+      new RegExp(`rec01 not bumped: its request ${second} waits for the enterprise CA`),
+    );
+    expect(readFileSync(stackFile, "utf8")).toBe(stackBefore);
 
     // The first request signed again (valid long enough at this time): refused, naming the request it belongs to.
     const validTo = caDate(new Date(due.getTime() + 400 * 86400000));
