@@ -160,6 +160,8 @@ test("up makes rec01's key and request: awaiting signature, no slots, no PFX; th
   const again = await site.up();
   expect(again.changeSummary).toEqual({ same: 7 });
   expect((await outputs()).servers.rec01.requestId).toBe(firstRequest.id);
+  // A refresh reads the awaiting certificate back as it is.
+  expect((await site.refresh()).changeSummary).toEqual({ same: 7 });
 });
 
 test.each<[string, () => string, RegExp]>([
@@ -305,6 +307,8 @@ test("the signed certificate is taken: PFX with leaf + intermediate, verified ag
 
   const again = await site.up();
   expect(again.changeSummary).toEqual({ same: 7 });
+  // A refresh checks the signed certificate (read by Node) against its state and PFX: nothing differs.
+  expect((await site.refresh()).changeSummary).toEqual({ same: 7 });
 });
 
 test("renewal: a new request while the PFX stays; a certificate for the old request is refused; the new one switches", async () => {
@@ -372,4 +376,42 @@ test("renewal: a new request while the PFX stays; a certificate for the old requ
     delete process.env.XPROTECT_CERTS_NOW;
     site.setEnv({ XPROTECT_CERTS_NOW: undefined });
   }
+});
+
+test("switching a server to the enterprise CA keeps its site certificate delivered; switching back issues from the site root", async () => {
+  const before = (await site
+    .cli(["stack", "output", "--json", "--show-secrets"])
+    .then(JSON.parse)) as Outputs;
+  const toExternal = {
+    ...SIGNED,
+    servers: { ...SIGNED.servers, mgmt01: { ...SIGNED.servers.mgmt01, issuer: "external" } },
+  };
+  await site.setConfig({ "xprotect-certs:site": { value: JSON.stringify(toExternal) } });
+  const up = await site.up();
+  expect(up.changeSummary).toEqual({ update: 1, same: 6 }); // mgmt01's certificate: a request, nothing else
+  const pending = (await site
+    .cli(["stack", "output", "--json", "--show-secrets"])
+    .then(JSON.parse)) as Outputs;
+  expect(pending.servers.mgmt01.thumbprint).toBe(before.servers.mgmt01.thumbprint);
+  expect(pending.pfx.mgmt01).toBe(before.pfx.mgmt01);
+  expect(pending.servers.mgmt01.requestId).toMatch(/^[0-9A-F]{16}$/);
+  expect(pending.servers.mgmt01.issuer).toBe("external");
+
+  await site.setConfig({ "xprotect-certs:site": { value: JSON.stringify(SIGNED) } });
+  const back = await site.up();
+  expect(back.changeSummary).toEqual({ update: 2, same: 5 }); // a new certificate from the site root, its binding
+  const out = (await site
+    .cli(["stack", "output", "--json", "--show-secrets"])
+    .then(JSON.parse)) as Outputs & {
+    caThumbprint: string;
+  };
+  expect(out.servers.mgmt01.thumbprint).not.toBe(before.servers.mgmt01.thumbprint);
+  expect(out.servers.mgmt01.issuer).toBeUndefined();
+  expect(out.servers.mgmt01.certificateRequestPem).toBeUndefined();
+  const leaf = openssl(
+    ["pkcs12", "-in", "s.pfx", "-passin", `pass:${out.pfxPasswords.mgmt01}`, "-nokeys", "-clcerts"],
+    { "s.pfx": Buffer.from(out.pfx.mgmt01, "base64") },
+  ).stdout;
+  const issuer = new X509Certificate(leaf.slice(leaf.indexOf("-----BEGIN"))).issuer;
+  expect(issuer).toMatch(/CN=VMS Certificate Authority/);
 });
