@@ -221,6 +221,12 @@ function parseExternal(
     );
   }
   const roots = raw.externalRoots;
+  if (roots !== undefined && roots !== null && !Array.isArray(roots)) {
+    fail(
+      "externalRoots",
+      `${describeValue(roots)} is not a list: write the enterprise root files as a list, e.g. [certs/corp-root.pem]`,
+    );
+  }
   return {
     externalTemplate: typeof template === "string" ? template : DEFAULT_EXTERNAL_TEMPLATE,
     ...(Array.isArray(roots) ? { externalRoots: roots as string[] } : {}),

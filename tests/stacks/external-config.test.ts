@@ -72,6 +72,11 @@ test.each<[string, unknown, RegExp]>([
     site({ issuer: "external", signedCertificate: 3 }, { externalRoots: [ca.rootPem] }),
     /^servers\.rec01\.signedCertificate: number 3 is not a certificate/,
   ],
+  [
+    "externalRoots that is not a list",
+    site({ issuer: "external" }, { externalRoots: "certs/corp-root.pem" }),
+    /^externalRoots: string "certs\/corp-root\.pem" is not a list: write the enterprise root files as a list/,
+  ],
 ])("refused: %s", (_what, raw, reason) => {
   expect(failuresOf(raw).join("\n")).toMatch(reason);
 });
