@@ -5,9 +5,13 @@ import { BindingInputs, validateBindingArgs } from "./check";
 import { forEngine } from "../validate/fields";
 import { same } from "../runtime/json";
 
+/** One encryption slot of a binding. */
 export interface SlotBinding {
+  /** `server`, `streamingMedia`, `mobileStreamingMedia` or `eventServer`. */
   slot: Slot;
+  /** The certificate group id the Server Configurator uses for the slot. */
   groupId: string;
+  /** The Server Configurator command line that enables the slot with this certificate. */
   command: string;
 }
 

@@ -7,7 +7,9 @@ import type { SlotBinding } from "./provider";
 import { ServerCertificate } from "../server/resource";
 
 export interface CertificateBindingArgs {
+  /** The server certificate to bind. */
   certificate: ServerCertificate;
+  /** The XProtect role the server runs (decides the service, the default slots and the rules). */
   role: pulumi.Input<Role>;
   /** The server's FQDN: must be one of the certificate's DNS names. */
   hostname: pulumi.Input<string>;
@@ -18,12 +20,17 @@ export interface CertificateBindingArgs {
 }
 
 export class CertificateBinding extends XprotectResource {
+  /** The bound certificate's SHA-1 thumbprint, upper-case hex. */
   public readonly thumbprint!: pulumi.Output<string>;
+  /** When the bound certificate expires (ISO 8601). */
   public readonly notAfter!: pulumi.Output<string>;
+  /** The XProtect role, as given. */
   public readonly role!: pulumi.Output<Role>;
+  /** The server's FQDN, normalised (lower case, no trailing dot). */
   public readonly hostname!: pulumi.Output<string>;
   /** The role's Windows service. */
   public readonly serviceName!: pulumi.Output<string>;
+  /** The account that runs the service and must read the key (default NT AUTHORITY\NETWORK SERVICE). */
   public readonly serviceAccount!: pulumi.Output<string>;
   /** Each slot with its certificate group id and the Server Configurator command line. */
   public readonly slots!: pulumi.Output<SlotBinding[]>;

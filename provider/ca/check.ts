@@ -49,7 +49,7 @@ export function validateCaArgs(
   now: Date = new Date(),
 ): { inputs: CaInputs; failures: CheckFailure[]; adopted?: AdoptedCa } {
   const c = new Checker();
-  const adoption = adoptCa(c, news, now);
+  const adoption = adoptCa(c, news, now, olds?.adoptedThumbprint);
   if (adoption) {
     for (const f of CA_ADOPTED_FIELDS) {
       if (news[f] !== undefined && news[f] !== null && !isUnknown(adoption.inputs.adoptedThumbprint)) {
@@ -59,7 +59,8 @@ export function validateCaArgs(
         if (value === undefined || news[f] !== value) {
           c.fail(
             f,
-            `${JSON.stringify(news[f])} is taken from the adopted CA${value === undefined ? "" : ` (${JSON.stringify(value)})`}: remove it`,
+            `${JSON.stringify(news[f])} is taken from the adopted CA${value === undefined ? "" : ` (${JSON.stringify(value)})`}: remove it` +
+              (typeof news.generation === "number" && news.generation >= 1 ? RETIRE_HINT : ""),
           );
         }
       }
@@ -82,6 +83,7 @@ function adoptCa(
   c: Checker,
   news: Record<string, unknown>,
   now: Date,
+  adoptedBefore: unknown,
 ): { inputs: Partial<CaInputs>; adopted?: AdoptedCa } | undefined {
   const opened = openGiven(c, news, {
     pfx: "adoptPfx",
@@ -93,7 +95,10 @@ function adoptCa(
   if (opened === "unknown") return { inputs: { adoptedThumbprint: UNKNOWN } };
   if (opened === "failed") return { inputs: {} };
   const blame = news.adoptPfx !== undefined && news.adoptPfx !== null ? "adoptPfx" : "adoptCertificatePem";
-  const suitability = caSuitability(opened.certificateDer, now);
+  // A CA already adopted by this stack that expires in service is not refused here: every run would stop, the
+  // rotation's switch and retire included, which are the way out (the servers' check refuses issuing from it).
+  const inService = adoptedBefore === opened.facts.thumbprint;
+  const suitability = caSuitability(opened.certificateDer, inService ? undefined : now);
   for (const problem of suitability.problems) c.fail(blame, `cannot be the site CA: ${problem}`);
   if (!ALLOWED_RSA_BITS.includes(opened.rsaBits as RsaBits)) {
     c.fail(blame, `its RSA key has ${opened.rsaBits} bits: only ${ALLOWED_RSA_BITS.join(", ")} are accepted`);
@@ -126,6 +131,12 @@ function adoptCa(
   };
 }
 
+/** What to do when a rotation's retire leaves the old root's adoption config in place. */
+const RETIRE_HINT =
+  " At a root rotation's retire (ca now holds nextCa's settings), remove the old root's adoption config instead: " +
+  "npm run pulumi -- config rm xprotect-certs:caPfx and xprotect-certs:caPfxPassword (or xprotect-certs:" +
+  'caCertificatePem and xprotect-certs:caPrivateKeyPem); the root this stack made stays and nothing is reissued (README "Rotating the root CA")';
+
 /** The compact signing key of a PEM key (what server certificates take as `caSigningKey`). */
 export const signingKeyOf = (privateKeyPem: string): string => compactRsaKey(privateKeyPem);
 
@@ -137,10 +148,29 @@ function guardIdentity(c: Checker, olds: Record<string, unknown>, inputs: CaInpu
   const oldGeneration = olds.generation ?? 0;
   if (inputs.generation !== oldGeneration) return;
   const onPurpose =
-    `To make a new CA on purpose, also set generation to ${Number(oldGeneration) + 1} and unprotect the CA ` +
+    `To move a site to a new root on purpose, rotate to it: stage it as nextCa with generation ` +
+    `${Number(oldGeneration) + 1} (README "Rotating the root CA"). A CA that issues no server certificate may be ` +
+    `replaced in place: set generation to ${Number(oldGeneration) + 1} and unprotect the CA ` +
     `(npm run pulumi -- state unprotect <CA urn>).`;
   const root = "would make a new root CA, which every XProtect client and server must then trust again.";
   const adopted = olds.adoptedThumbprint;
+  if (
+    !adopted &&
+    typeof inputs.adoptedThumbprint === "string" &&
+    !isUnknown(inputs.adoptedThumbprint) &&
+    typeof oldGeneration === "number" &&
+    oldGeneration >= 1
+  ) {
+    // A root made here at a generation above 0 is a rotation's next root: at its retire, the old root's adoption
+    // config was left in place.
+    c.fail(
+      "adoptedThumbprint",
+      `ca (generation ${oldGeneration}) is the root this stack made` +
+        (typeof olds.stagedAt === "string" ? ` (staged on ${olds.stagedAt})` : "") +
+        `, but the adoption config still gives the CA ${inputs.adoptedThumbprint}.${RETIRE_HINT}`,
+    );
+    return;
+  }
   if (!isUnknown(inputs.adoptedThumbprint) && (adopted ?? null) !== (inputs.adoptedThumbprint ?? null)) {
     // Which CA it is, said once, in terms of the adoption inputs (the identity fields follow from it).
     const what = !adopted

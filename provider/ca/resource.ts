@@ -35,7 +35,18 @@ export interface CaCertificateArgs {
   adoptCertificatePem?: pulumi.Input<string>;
   /** ...and its private key, unencrypted PKCS#1 or PKCS#8 (e.g. @pulumi/tls PrivateKey.privateKeyPem). Kept secret. */
   adoptPrivateKeyPem?: pulumi.Input<string>;
+  /**
+   * Not an input: this root's place in a root rotation under way (XProtectSite sets it). Only the words of the expiry
+   * warning follow.
+   */
+  rotationStep?: RotationStep;
 }
+
+/**
+ * A root's place in a root rotation, as the step that comes next for it: "switch" (the active root while a next
+ * root is staged), "retire" (the previous root, once switched), "next" (the staged next root itself).
+ */
+export type RotationStep = "switch" | "retire" | "next";
 
 const SECRET_OUTPUTS = ["privateKeyPem", "signingKey"];
 
@@ -48,13 +59,17 @@ export class CaCertificate extends XprotectResource {
   public readonly privateKeyPem!: pulumi.Output<string>;
   /** SHA-1 of the DER, upper-case hex: as Windows shows it. */
   public readonly thumbprint!: pulumi.Output<string>;
+  /** SHA-256 of the DER, upper-case hex. */
   public readonly sha256Fingerprint!: pulumi.Output<string>;
+  /** Upper-case hex, no separators. */
   public readonly serialNumber!: pulumi.Output<string>;
+  /** The subject distinguished name, e.g. "CN=VMS Certificate Authority". */
   public readonly subject!: pulumi.Output<string>;
   /** ISO 8601. */
   public readonly notBefore!: pulumi.Output<string>;
   /** ISO 8601. */
   public readonly notAfter!: pulumi.Output<string>;
+  /** The name the Windows certificate manager shows. */
   public readonly friendlyName!: pulumi.Output<string>;
   /** Secret. The key in the compact form server certificates take (`caSigningKey`). */
   public readonly signingKey!: pulumi.Output<string>;
@@ -71,7 +86,8 @@ export class CaCertificate extends XprotectResource {
    * Created with `protect: true` unless the options say otherwise: replacing a root CA means trusting a new one
    * on every client, so it never happens by accident.
    */
-  constructor(name: string, args: CaCertificateArgs = {}, opts: pulumi.CustomResourceOptions = {}) {
+  constructor(name: string, allArgs: CaCertificateArgs = {}, opts: pulumi.CustomResourceOptions = {}) {
+    const { rotationStep, ...args } = allArgs;
     super(
       "ca",
       "CaCertificate",
@@ -106,7 +122,7 @@ export class CaCertificate extends XprotectResource {
       },
     );
     this.notAfter.apply((notAfter) => {
-      const warning = caExpiryWarning(notAfter, process.env);
+      const warning = caExpiryWarning(notAfter, process.env, rotationStep);
       if (warning) pulumi.log.warn(warning, this);
     });
     // From the inputs, so that the preview of the first adoption already says it.
@@ -133,6 +149,7 @@ export class CaCertificate extends XprotectResource {
 export function caExpiryWarning(
   notAfter: string | undefined,
   env: Record<string, string | undefined>,
+  rotationStep?: RotationStep,
 ): string | undefined {
   const now = resolveNow(env);
   if (!notAfter || !now.ok) return undefined;
@@ -142,6 +159,27 @@ export function caExpiryWarning(
     left < 0
       ? `expired on ${notAfter.slice(0, 10)}`
       : `expires on ${notAfter.slice(0, 10)} (in ${left} day${left === 1 ? "" : "s"})`;
+  if (rotationStep === "switch") {
+    return (
+      `The site CA ${when}. A next root is staged (nextCa): the next step is the switch. Once every client trusts ` +
+      `the next root, set issueFrom: nextCa (the servers' certificates are reissued from it), then retire this one ` +
+      `(README "Rotating the root CA").`
+    );
+  }
+  if (rotationStep === "next") {
+    return (
+      `The next root CA (nextCa, staged, issuing nothing yet) ${when}. Switching to it would not last: stage a ` +
+      `longer-lived one instead (nextCa with a higher generation and more validityDays) before the switch ` +
+      `(README "Rotating the root CA").`
+    );
+  }
+  if (rotationStep === "retire") {
+    return (
+      `The previous root CA ${when}. The servers were switched to the next root; the next step is the retire: ` +
+      `once every server runs its new certificate, move nextCa's settings into ca and remove nextCa, issueFrom ` +
+      `and minStageDays (README "Rotating the root CA").`
+    );
+  }
   return (
     `The site CA ${when}. A CA is never renewed automatically: rotate to a new root without an outage. Stage ` +
     `it (nextCa with the next generation; npm run renewals -- --apply writes that step), let every client trust ` +

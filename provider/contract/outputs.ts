@@ -14,28 +14,39 @@ export const SECRET_PLACEHOLDER = "[secret]";
 export interface SlotOutput {
   /** `server`, `streamingMedia`, `mobileStreamingMedia` or `eventServer`. */
   slot: string;
+  /** The certificate group id the Server Configurator uses for the slot. */
   groupId: string;
+  /** The Server Configurator command line that enables the slot with this certificate. */
   command: string;
 }
 
 /** `servers.<name>`: what a server's installer needs. */
 export interface ServerOutput {
+  /** The XProtect role, e.g. `recordingServer`. */
   role: string;
+  /** The server's FQDN. */
   hostname: string;
+  /** The certificate's DNS names; the first is the subject CN. */
   dnsNames: string[];
+  /** The certificate's IP addresses. */
   ipAddresses: string[];
   /** SHA-1 of the DER, upper-case hex. */
   thumbprint: string;
   /** Upper-case hex. */
   serialNumber: string;
+  /** When the certificate starts to be valid (ISO 8601). */
   notBefore: string;
+  /** When the certificate expires (ISO 8601). */
   notAfter: string;
   /** notAfter minus renewBeforeDays: from then on `pulumi up` reissues (autoRenew). */
   renewalDue: string;
+  /** The role's Windows service. */
   serviceName: string;
+  /** The account that runs the service and must read the key. */
   serviceAccount: string;
   /** Lower first: the order in which the vendor says to switch encryption on across a site. */
   enableOrder: number;
+  /** The encryption slots to enable, each with its command. */
   slots: SlotOutput[];
   /** "external" when an enterprise CA signs this server's certificate; absent for the site's root. */
   issuer?: "external";
@@ -73,11 +84,15 @@ export const TRUSTED_CA_STATUSES: readonly TrustedCaStatus[] = ["active", "next"
 
 /** One root to trust (`trustedCaCertificates[]`, added by root rotation). */
 export interface TrustedCaCertificate {
+  /** SHA-1 of the DER, upper-case hex. */
   thumbprint: string;
+  /** When the root expires (ISO 8601). */
   notAfter: string;
+  /** The root's certificate, PEM. */
   certificatePem: string;
   /** DER, base64: the `.cer` content. */
   certificateDer: string;
+  /** `active` (issues the server certificates), `next` (staged) or `previous` (switched from, still trusted). */
   status: TrustedCaStatus;
 }
 

@@ -43,7 +43,7 @@ export function openMaterial(m: ExistingMaterial): AdoptedMaterial | AdoptionPro
       return {
         field: "pfx",
         reason:
-          `is not base64 (${describeStart(m.pfxBase64)}): give the file's bytes in base64, e.g. ` +
+          `is not base64 (${describeSecret(m.pfxBase64)}): give the file's bytes in base64, e.g. ` +
           `[Convert]::ToBase64String([IO.File]::ReadAllBytes("ca.pfx")) or base64 -w0 ca.pfx`,
       };
     }
@@ -67,7 +67,7 @@ export function openMaterial(m: ExistingMaterial): AdoptedMaterial | AdoptionPro
     } catch {
       return {
         field: "certificatePem",
-        reason: `is not a PEM certificate (${describeStart(m.certificatePem)})`,
+        reason: `is not a PEM certificate (${describeSecret(m.certificatePem)})`,
       };
     }
     try {
@@ -75,7 +75,7 @@ export function openMaterial(m: ExistingMaterial): AdoptedMaterial | AdoptionPro
     } catch {
       return {
         field: "privateKeyPem",
-        reason: `is not a PEM private key (PKCS#1 or PKCS#8, unencrypted) (${describeStart(m.privateKeyPem)})`,
+        reason: `is not a PEM private key (PKCS#1 or PKCS#8, unencrypted) (${describeSecret(m.privateKeyPem)})`,
       };
     }
     const spki = createPublicKey(privateKey).export({ type: "spki", format: "der" });
@@ -126,7 +126,8 @@ export interface CaSuitability {
 }
 
 /** Whether a certificate can be the site's CA: keyCertSign, not CA:FALSE, not expired at `now`. */
-export function caSuitability(certificateDer: Buffer, now: Date): CaSuitability {
+/** `now` undefined: expiry is not judged (a CA adopted earlier that expires in service). */
+export function caSuitability(certificateDer: Buffer, now: Date | undefined): CaSuitability {
   try {
     return readCaSuitability(certificateDer, now);
   } catch (e) {
@@ -137,7 +138,7 @@ export function caSuitability(certificateDer: Buffer, now: Date): CaSuitability 
   }
 }
 
-function readCaSuitability(certificateDer: Buffer, now: Date): CaSuitability {
+function readCaSuitability(certificateDer: Buffer, now: Date | undefined): CaSuitability {
   const cert = readCertificate(certificateDer);
   const facts = describeCertificate(certificateDer);
   const problems: string[] = [];
@@ -159,7 +160,7 @@ function readCaSuitability(certificateDer: Buffer, now: Date): CaSuitability {
   if (bc && !isCaTrue(bc.value)) {
     problems.push("its basicConstraints say CA:FALSE: it is an end-entity certificate, not a CA");
   }
-  if (Date.parse(facts.notAfter) <= now.getTime()) {
+  if (now !== undefined && Date.parse(facts.notAfter) <= now.getTime()) {
     problems.push(`it expired on ${facts.notAfter}: a CA cannot be adopted once expired; make a new one`);
   }
   return { problems, basicConstraintsAbsent: !bc };
@@ -178,8 +179,13 @@ function isCaTrue(value: Buffer): boolean {
   return first.tag === 0x01 && value[first.contentStart] !== 0;
 }
 
-function describeStart(text: string): string {
+/**
+ * What can be said of a secret input that is not what it should be, without a character of it: its length, and
+ * whether it looks like PEM at all. (A password pasted into the wrong key must not reach a log.)
+ */
+function describeSecret(text: string): string {
   const t = text.trim();
   if (t === "") return "it is empty";
-  return `it starts ${JSON.stringify(t.slice(0, 12))}${t.length > 12 ? "…" : ""}, ${t.length} characters`;
+  const pem = t.startsWith("-----BEGIN ") ? "PEM-armoured" : "without a PEM header";
+  return `${t.length} characters, ${pem}; its text is not shown`;
 }

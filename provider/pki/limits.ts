@@ -39,4 +39,10 @@ export const MAX_FRIENDLY_NAME_LENGTH = 128;
 /** A CA this close to expiry is warned about at preview. */
 export const CA_EXPIRY_WARNING_DAYS = 180;
 
+/**
+ * Days a root must have been in the stack (staged, trusted by clients) before a server certificate moves to it, unless
+ * a rotation's config says otherwise (`minStageDays`; 0 on purpose).
+ */
+export const DEFAULT_MIN_STAGE_DAYS = 7;
+
 export const DAY_MS = 24 * 60 * 60 * 1000;

@@ -6,7 +6,7 @@ import { createPublicKey, X509Certificate } from "node:crypto";
 import type { AdoptedMaterial } from "../pki/adopt";
 import { isCompactRsaKey } from "../pki/compact-key";
 import { issuedBy, subjectAltNames } from "../pki/inspect";
-import { DAY_MS, MAX_COMMON_NAME_LENGTH } from "../pki/limits";
+import { DAY_MS, DEFAULT_MIN_STAGE_DAYS, MAX_COMMON_NAME_LENGTH } from "../pki/limits";
 import { MIN_CERTIFICATE_LIFETIME_MS } from "../pki/renewal";
 import { CertificateFacts, describeCertificate, pemToDer } from "../pki/x509";
 import { expandRsaKeyCached } from "../runtime/key-cache";
@@ -34,8 +34,17 @@ export interface ServerInputs extends ServerFieldValues {
   caGeneration?: number;
   /** When the CA joined the stack (ISO 8601): a rotation's switch waits `minStageDays` from it. */
   caStagedAt?: string;
-  /** Given for a rotation's switch: the move to `ca` is allowed from caStagedAt + minStageDays. */
+  /**
+   * Given for a rotation's switch (the site's `minStageDays`): a move to `ca` is allowed from caStagedAt +
+   * minStageDays. Any other move to a root of a higher generation (or to a root made in the same run) waits
+   * DEFAULT_MIN_STAGE_DAYS.
+   */
   minStageDays?: number;
+  /**
+   * Given when a rotation's switch is undone on purpose (`issueFrom: ca` written with `nextCa` still staged): the
+   * certificate may move back to the root of the lower generation, which every client still trusts.
+   */
+  moveBack?: boolean;
   /** Set by check when adopting: the adopted certificate's thumbprint. */
   adoptedThumbprint?: string;
 }
@@ -155,23 +164,27 @@ function checkExternal(
   for (const p of problems) c.fail("signedCertificate", `${p}. Nothing was changed`);
 }
 
-/** The rotation inputs, as given (they are set by the program from the CA, not by users). */
-function rootMove(
-  news: Record<string, unknown>,
-): Pick<ServerInputs, "caGeneration" | "caStagedAt" | "minStageDays"> {
-  const out: Pick<ServerInputs, "caGeneration" | "caStagedAt" | "minStageDays"> = {};
+type RootMoveInputs = Pick<ServerInputs, "caGeneration" | "caStagedAt" | "minStageDays" | "moveBack">;
+
+/** The rotation inputs, as given (they are set by the program from the CA and the site, not by users). */
+function rootMove(news: Record<string, unknown>): RootMoveInputs {
+  const out: RootMoveInputs = {};
   if (typeof news.caGeneration === "number" || isUnknown(news.caGeneration))
     out.caGeneration = news.caGeneration as number;
   if (typeof news.caStagedAt === "string") out.caStagedAt = news.caStagedAt;
   if (typeof news.minStageDays === "number" || isUnknown(news.minStageDays))
     out.minStageDays = news.minStageDays as number;
+  if (news.moveBack === true || isUnknown(news.moveBack)) out.moveBack = news.moveBack as boolean;
   return out;
 }
 
 /**
- * A certificate that moves to another root: as a rotation's switch (minStageDays given), only once that root has
- * been in the stack for minStageDays, so that clients trust it first; outside a switch, never back to a root of a
- * lower generation (the mistake of removing `nextCa` after a switch without moving its settings into `ca`).
+ * A certificate that moves to another root. Forward (to a root of a higher generation: a rotation's switch, or a
+ * retire written before the switch) or to a root made in this very run (a generation bump of the CA): only once that
+ * root has been in the stack for minStageDays (the site's, for a switch; else DEFAULT_MIN_STAGE_DAYS), so that every
+ * client trusts it first; `minStageDays: 0` on purpose allows it at once. Back (to a root of a lower generation):
+ * only when the site undoes a switch on purpose (moveBack), never by accident (the mistake of removing `nextCa`
+ * after a switch without moving its settings into `ca`).
  */
 function checkRootMove(
   c: Checker,
@@ -181,33 +194,64 @@ function checkRootMove(
 ): void {
   const before = olds?.caId;
   const after = news.caId;
-  if (typeof before !== "string" || typeof after !== "string" || isUnknown(after) || before === after) return;
-  const { minStageDays, caStagedAt, caGeneration } = news;
-  if (minStageDays === undefined) {
-    const was = olds?.caGeneration;
-    if (typeof was === "number" && typeof caGeneration === "number" && caGeneration < was) {
-      c.fail(
-        "ca",
-        `the certificate would move from the root ${before} (generation ${was}), which issues it now, back to ` +
-          `${after} (generation ${caGeneration}). To retire the previous root after a switch, move nextCa's ` +
-          `settings into ca and remove nextCa and issueFrom (README "Rotating the root CA"); to keep the current ` +
-          `root, put nextCa and issueFrom back`,
-      );
-    }
+  if (typeof before !== "string" || typeof after !== "string" || before === after) return;
+  const { minStageDays, caStagedAt, caGeneration, moveBack } = news;
+  const switching = minStageDays !== undefined;
+  if (isUnknown(minStageDays) || isUnknown(moveBack)) return;
+  const wait = minStageDays ?? DEFAULT_MIN_STAGE_DAYS;
+  if (isUnknown(after)) {
+    // The issuing root is created (or replaced) in this run: it has been staged for 0 days, whatever its generation.
+    if (wait > 0) c.fail("minStageDays", madeNowMessage(wait, now, switching));
     return;
   }
-  if (isUnknown(minStageDays) || isUnknown(caStagedAt)) return;
+  const was = olds?.caGeneration;
+  if (typeof was === "number" && typeof caGeneration === "number" && caGeneration < was) {
+    if (moveBack === true) return; // undoing a switch on purpose: back to the root every client still trusts
+    c.fail(
+      "ca",
+      `the certificate would move from the root ${before} (generation ${was}), which issues it now, back to ` +
+        `${after} (generation ${caGeneration}). To retire the previous root after a switch, move nextCa's ` +
+        `settings into ca and remove nextCa, issueFrom and minStageDays (README "Rotating the root CA"); to keep ` +
+        `the current root, put nextCa back as it was, with issueFrom: nextCa; to go back to the previous root on ` +
+        `purpose (undo the switch), keep nextCa and write issueFrom: ca`,
+    );
+    return;
+  }
+  if (isUnknown(caStagedAt) || isUnknown(caGeneration)) return;
+  // Outside a switch, the wait holds for a move forward: to a root of a higher generation.
+  const forward = typeof was === "number" && typeof caGeneration === "number" && caGeneration > was;
+  if (!switching && !forward) return;
   const staged = caStagedAt === undefined ? now.getTime() : Date.parse(caStagedAt);
-  const allowedFrom = new Date(staged + minStageDays * DAY_MS);
+  const allowedFrom = new Date(staged + wait * DAY_MS);
   if (now.getTime() < allowedFrom.getTime()) {
     c.fail(
       "minStageDays",
       `the switch to the next root ${after} is allowed from ${allowedFrom.toISOString()}: it was staged ` +
-        `${caStagedAt === undefined ? "just now" : `on ${caStagedAt}`}, and minStageDays is ${minStageDays}, ` +
-        `the time every client needs to trust it before a server presents a certificate from it. Wait until ` +
-        `then, or set minStageDays to 0 on purpose`,
+        `${caStagedAt === undefined ? "just now" : `on ${caStagedAt}`}, and minStageDays is ${wait}, ` +
+        `the time every client needs to trust it before a server presents a certificate from it. ` +
+        (switching
+          ? `Wait until then, or set minStageDays to 0 on purpose`
+          : `This run would move the servers to it without a switch (ca now names the next root, and nextCa is ` +
+            `gone): put nextCa back and ca as it was, switch with issueFrom: nextCa once it is allowed, and retire ` +
+            `after that; or, on purpose, switch with minStageDays: 0 (README "Rotating the root CA")`),
     );
   }
+}
+
+/** Refusal of a move to a root made in this run (a root made now has been staged for 0 days). */
+function madeNowMessage(wait: number, now: Date, switching: boolean): string {
+  const allowedFrom = new Date(now.getTime() + wait * DAY_MS).toISOString();
+  return (
+    `the switch to the next root is allowed from ${allowedFrom} at the earliest: that root is made in this run, so ` +
+    `it has been staged for 0 days, and minStageDays is ${wait}, the time every client needs to trust it before a ` +
+    `server presents a certificate from it. ` +
+    (switching
+      ? `Stage it first (nextCa without issueFrom: nextCa), run up, give it to every client, and switch once it ` +
+        `is allowed; or, on purpose (an emergency), set minStageDays to 0 and remove it again at the retire`
+      : `Make a new root as a rotation instead (README "Rotating the root CA"): stage it as nextCa with the next ` +
+        `generation, leaving ca as it was, and switch with issueFrom: nextCa once it is allowed; in an emergency ` +
+        `(a leaked or expired root), stage and switch in one change with minStageDays: 0 on purpose`)
+  );
 }
 
 /** Checks an installed certificate to adopt against the CA and the declared names; its thumbprint when fit. */
@@ -284,8 +328,9 @@ function checkCaLifetime(c: Checker, ca: CertificateFacts, renewBeforeDays: numb
       "caCertificatePem",
       `${named} ${left <= 0 ? "expired" : "expires"} on ${ca.notAfter}, so a certificate issued now would be valid ` +
         `for less than a day (MIN_CERTIFICATE_LIFETIME_MS). A CA is never renewed by the clock: rotate to a new ` +
-        `root (stage nextCa, switch with issueFrom: nextCa; README "Rotating the root CA"), or, if this one has ` +
-        `already expired, bump ca.generation and unprotect the CA to replace it at once`,
+        `root (README "Rotating the root CA"). If nextCa is staged, switch to it (issueFrom: nextCa); if none is, ` +
+        `stage and switch in one change (nextCa with the next generation, issueFrom: nextCa, minStageDays: 0 on ` +
+        `purpose: this root can no longer issue), then retire it`,
     );
     return;
   }

@@ -4,7 +4,7 @@ import { outputProps, secretInput, XprotectResource } from "../dynamic";
 import { renewalBlockedByCa, renewalDueOf, renewalHelps } from "../pki/renewal";
 import { isProblem, openMaterial } from "../pki/adopt";
 import { resolveNow } from "../runtime/clock";
-import { CaCertificate } from "../ca/resource";
+import { CaCertificate, RotationStep } from "../ca/resource";
 import { ECHOED_FIELDS, SECRET_FIELDS, SERVER_FIELDS, ServerFieldValues } from "./fields";
 
 /** The table's defaults, for what the class computes itself (renewalDue, what was asked for, warnings). */
@@ -15,8 +15,12 @@ const DEFAULTS = {
   autoRenew: SERVER_FIELDS.autoRenew.default!,
 };
 
-/** A field's value as a program may give it: a value or an output, and for a list each element too. */
-type InputOf<T> = T extends (infer U)[]
+/**
+ * A field's value as a program may give it: a value or an output, and for a list each element too. Not
+ * distributed over unions (`[T]`): `boolean` stays `Input<boolean>`, so that an `Output<boolean>` fits, as does an
+ * `Output<RsaBits>` for `2048 | 3072 | 4096`.
+ */
+export type InputOf<T> = [Exclude<T, undefined>] extends [(infer U)[]]
   ? pulumi.Input<pulumi.Input<U>[]>
   : pulumi.Input<Exclude<T, undefined>>;
 
@@ -32,8 +36,40 @@ export interface ServerCertificateArgs extends Omit<FieldArgs, "dnsNames"> {
    * this many days, so that every client trusts the new root before any server presents a certificate from it.
    */
   minStageDays?: pulumi.Input<number>;
+  /**
+   * Set when a root rotation's switch is undone on purpose (XProtectSite sets it for `issueFrom: ca` written while
+   * `nextCa` is staged): check then allows this certificate to move back to `ca` though its generation is lower
+   * than the root it has now. Without it such a move is refused as a mistake.
+   */
+  moveBack?: pulumi.Input<boolean>;
   /** The server's DNS names, at least one; the first is the subject CN. Lower-cased, trailing dot dropped. */
   dnsNames: InputOf<string[]>;
+  /**
+   * Not an input: "switch" while the site has a next root staged (XProtectSite sets it). Only the words of the
+   * warning about a renewal held back by the CA's end follow.
+   */
+  rotationStep?: RotationStep;
+}
+
+/**
+ * The warning of a certificate that is due but already ends with its CA (a reissue would not last longer): the way
+ * out is the root rotation's next step.
+ */
+export function heldBackWarning(renewalDue: string, caNotAfter: string, rotationStep?: RotationStep): string {
+  const end = caNotAfter.slice(0, 10);
+  const held =
+    `due for renewal since ${renewalDue.slice(0, 10)}, but this certificate already ends with the site CA ` +
+    `(${end}): a new one would not last longer, so it is not reissued. `;
+  if (rotationStep === "switch") {
+    return (
+      held +
+      `A next root is staged (nextCa): switch to it (issueFrom: nextCa) before ${end}; the switch reissues this ` +
+      `certificate from it (README "Rotating the root CA")`
+    );
+  }
+  return (
+    held + `Rotate to a new root before ${end}: stage nextCa, then switch (README "Rotating the root CA")`
+  );
 }
 
 /** Outputs that come from issuing (the echoed inputs are the table's). */
@@ -61,20 +97,29 @@ export const EXTERNAL_OUTPUTS = ["issuer", "chainPem", "certificateRequestPem", 
 const SECRET_OUTPUTS = ["pfx", "pfxPassword", "pendingKey"];
 
 export class ServerCertificate extends XprotectResource {
+  /** The certificate, PEM. */
   public readonly certificatePem!: pulumi.Output<string>;
   /** SHA-1 of the DER, upper-case hex: what the Server Configurator and certlm.msc show. */
   public readonly thumbprint!: pulumi.Output<string>;
+  /** SHA-256 of the DER, upper-case hex. */
   public readonly sha256Fingerprint!: pulumi.Output<string>;
   /** Upper-case hex, no separators. */
   public readonly serialNumber!: pulumi.Output<string>;
+  /** The subject distinguished name: CN is the first DNS name. */
   public readonly subject!: pulumi.Output<string>;
+  /** The DNS names in the certificate, normalised (lower case, no trailing dot). */
   public readonly dnsNames!: pulumi.Output<string[]>;
+  /** The IP addresses in the certificate, normalised. */
   public readonly ipAddresses!: pulumi.Output<string[]>;
+  /** When the certificate starts to be valid (ISO 8601). */
   public readonly notBefore!: pulumi.Output<string>;
+  /** When the certificate expires (ISO 8601). */
   public readonly notAfter!: pulumi.Output<string>;
   /** notAfter minus renewBeforeDays: from then on `pulumi up` reissues (when autoRenew). */
   public readonly renewalDue: pulumi.Output<string>;
+  /** The thumbprint of the CA that issued it. */
   public readonly caThumbprint!: pulumi.Output<string>;
+  /** True when validityDays reached past the CA's end and the certificate ends with the CA. */
   public readonly validityCapped!: pulumi.Output<boolean>;
   /** Secret. The PFX, base64. */
   public readonly pfx!: pulumi.Output<string>;
@@ -94,7 +139,7 @@ export class ServerCertificate extends XprotectResource {
   public readonly requested: pulumi.Output<{ dnsNames: string[]; rsaBits: number; validityDays: number }>;
 
   constructor(name: string, args: ServerCertificateArgs, opts: pulumi.CustomResourceOptions = {}) {
-    const { ca, minStageDays, ...fields } = args;
+    const { ca, minStageDays, moveBack, rotationStep, ...fields } = args;
     const secrets = Object.fromEntries(SECRET_FIELDS.map((f) => [f, secretInput(fields[f])]));
     super(
       "server",
@@ -112,6 +157,7 @@ export class ServerCertificate extends XprotectResource {
               caGeneration: ca.generation,
               caStagedAt: ca.stagedAt,
               minStageDays,
+              moveBack,
             }
           : {}),
       },
@@ -161,12 +207,7 @@ export class ServerCertificate extends XprotectResource {
         const now = resolveNow(process.env);
         if (!autoRenew || !now.ok || !notAfter || !caNotAfter) return;
         if (renewalBlockedByCa({ notAfter, renewBeforeDays, validityDays, caNotAfter, now: now.now })) {
-          pulumi.log.warn(
-            `due for renewal since ${renewalDue.slice(0, 10)}, but this certificate already ends with the site CA ` +
-              `(${caNotAfter.slice(0, 10)}): a new one would not last longer, so it is not reissued. Rotate to a ` +
-              `new root before ${caNotAfter.slice(0, 10)}: stage nextCa, then switch (README "Rotating the root CA")`,
-            this,
-          );
+          pulumi.log.warn(heldBackWarning(renewalDue, caNotAfter, rotationStep), this);
         }
       });
     // An installed certificate that is already due is not kept: the preview says a new one is issued instead. Only

@@ -4,27 +4,43 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { CaFieldValues } from "../ca/fields";
+import type { InputOf } from "../server/resource";
 import type { Role, Slot } from "../xprotect/roles";
 import type { CA_KEYS, SERVER_KEYS, SETTING_KEYS, Settings } from "./config";
 
-/** The site CA (config `ca`): its fields (provider/ca/fields.ts), each optional; adopted CAs take none of the first four. */
-export type XProtectSiteCa = Partial<CaFieldValues>;
+/** Each field of `T` as an optional input: a value or an output (of a list: each element too). */
+type Inputs<T> = { [K in keyof T]?: InputOf<T[K]> };
 
 /**
- * Settings every server inherits from `defaults`, each overridable per server: the certificate's and the
- * binding's setting fields (provider/server/fields.ts, provider/binding/fields.ts), with their doc comments.
+ * The site CA (config `ca`): its fields (provider/ca/fields.ts), each optional and each a value or an output, but
+ * `generation`, which names the root's resource and so must be plain. Adopted CAs take none of the first four.
  */
-export type XProtectServerSettings = Settings;
+export type XProtectSiteCa = Inputs<Omit<CaFieldValues, "generation">> & {
+  /** Bump to make a new root on purpose (plain: it names the root's resource). Default 0. */
+  generation?: number;
+};
 
-/** One XProtect server (an entry of `servers`). */
+/**
+ * Settings every server inherits from `defaults`, each overridable per server, each a value or an output: the
+ * certificate's and the binding's setting fields (provider/server/fields.ts, provider/binding/fields.ts), with
+ * their doc comments.
+ */
+export type XProtectServerSettings = Inputs<Settings>;
+
+/**
+ * One XProtect server (an entry of `servers`). `role` and `slots` decide what the site registers and are checked
+ * across servers at once, so they are plain values; the names and addresses may be outputs of other resources.
+ */
 export interface XProtectServer extends XProtectServerSettings {
+  /** The XProtect role: decides the service, the default slots and the site's rules. Plain. */
   role: Role;
   /** The server's FQDN; one of dnsNames. */
-  hostname: string;
-  /** Default [hostname]; the first is the subject CN. */
-  dnsNames?: string[];
-  ipAddresses?: string[];
-  /** Default: the role's own slots. */
+  hostname: pulumi.Input<string>;
+  /** The certificate's DNS names. Default [hostname]; the first is the subject CN. */
+  dnsNames?: InputOf<string[]>;
+  /** IPv4 or IPv6 addresses clients may connect to. Default none. */
+  ipAddresses?: InputOf<string[]>;
+  /** The encryption slots to bind. Default: the role's own slots. Plain. */
   slots?: Slot[];
   /**
    * With `issuer: "external"`, once the enterprise CA has signed the request: the certificate it returned, PEM text,
@@ -39,19 +55,27 @@ export interface XProtectServer extends XProtectServerSettings {
  * `pfxPasswords`). All kept secret.
  */
 export interface XProtectSiteAdoption {
+  /** The CA to adopt, as a base64 PFX (with `caPfxPassword`). */
   caPfx?: pulumi.Input<string>;
+  /** The password of `caPfx`. */
   caPfxPassword?: pulumi.Input<string>;
+  /** The CA to adopt, as a PEM certificate (with `caPrivateKeyPem`). */
   caCertificatePem?: pulumi.Input<string>;
+  /** The private key of `caCertificatePem`, PEM. */
   caPrivateKeyPem?: pulumi.Input<string>;
+  /** Server name to the base64 PFX of its installed certificate (its password in `pfxPasswords`). */
   serverPfx?: Record<string, pulumi.Input<string>>;
 }
 
 /**
- * The site's shape is plain data (as written in the config) so that every problem is found before anything is
- * registered. The secrets may be outputs (e.g. `config.requireSecret(...)`): plain text is checked with the rest,
- * an output by the provider at preview.
+ * The site. What decides which resources exist is plain data, checked before anything is registered: the server
+ * names, each server's role and slots, and the rotation keys (`nextCa`, the generations of `ca` and `nextCa`,
+ * `issueFrom`, `minStageDays`). Everything else may be an output of another resource (e.g. a DNS record's name or a
+ * VM's address, or `config.requireSecret(...)`): known values are checked with the rest, outputs by the providers at
+ * preview. A plain field given an output is an error naming the field.
  */
 export interface XProtectSiteArgs {
+  /** The site CA (made, or adopted with `adopt`). */
   ca?: XProtectSiteCa;
   /**
    * A root rotation's next root: staged (made and trusted by clients through `trustedCaCertificates`) while `ca`
@@ -60,8 +84,12 @@ export interface XProtectSiteArgs {
   nextCa?: XProtectSiteCa & { generation: number };
   /** "nextCa" switches the server certificates to the next root (once staged `minStageDays`). Default "ca". */
   issueFrom?: "ca" | "nextCa";
-  /** Days the next root must have been staged before the switch. Default 7; 0 on purpose to switch at once. */
+  /**
+   * Days the next root must have been staged before the switch. Default 7; 0 on purpose to switch at once. Only
+   * with `nextCa` (refused without it): remove it at the retire, or it would apply to the next rotation.
+   */
   minStageDays?: number;
+  /** Settings every server inherits unless it sets its own. */
   defaults?: XProtectServerSettings;
   /**
    * The enterprise roots (PEM text) that certificates of servers with `issuer: "external"` must chain to (the stack
@@ -70,10 +98,11 @@ export interface XProtectSiteArgs {
   externalRoots?: string[];
   /** The AD CS certificate template the `certreq` command names. Default "WebServer". */
   externalTemplate?: string;
-  /** Server name (also the name of its certificate and binding resources) to server. */
+  /** Server name to server. The children are named `<site>-<server>`. */
   servers: Record<string, XProtectServer>;
   /** Server name to PFX password; a server without one gets 24 random characters, generated once and kept. */
   pfxPasswords?: Record<string, pulumi.Input<string>>;
+  /** Existing CA and server certificates to take over. */
   adopt?: XProtectSiteAdoption;
 }
 

@@ -3,14 +3,16 @@
  * of the vendor's guide. Pure: takes the parsed YAML, returns the site or failures naming server, field, value
  * and fix. Per-value checks reuse the resources' own validators, so config and provider never disagree.
  */
-import { UNKNOWN, validateBindingArgs, validateCaArgs, validateServerArgs } from "..";
-import { CA_ADOPT_FIELDS } from "../ca/check";
+import { validateBindingArgs } from "../binding/check";
+import { CA_ADOPT_FIELDS, validateCaArgs } from "../ca/check";
+import { validateServerArgs } from "../server/check";
 import { CA_KEYS as CA_FIELD_KEYS, CaFieldValues } from "../ca/fields";
 import { BINDING_SETTING_KEYS, BindingFieldValues } from "../binding/fields";
 import { SERVER_SETTING_KEYS, ServerFieldValues } from "../server/fields";
 import { normaliseDnsName } from "../pki/names";
-import { describeValue } from "../validate/fields";
-import { isRecord } from "../contract";
+import { DEFAULT_MIN_STAGE_DAYS } from "../pki/limits";
+import { describeValue, isUnknown, UNKNOWN } from "../validate/fields";
+import { clashReason, isRecord, serverNameClashes, serverNameProblem } from "../contract";
 import { ROLES, Role, Slot, ROLE_FACTS } from "../xprotect/roles";
 
 export interface SiteFailure {
@@ -55,12 +57,9 @@ const TEMPLATE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 export const ISSUE_FROM = ["ca", "nextCa"] as const;
 export type IssueFrom = (typeof ISSUE_FROM)[number];
 /** Days a staged root is trusted before servers may switch to it, unless the config says otherwise. */
-export const DEFAULT_MIN_STAGE_DAYS = 7;
+export { DEFAULT_MIN_STAGE_DAYS } from "../pki/limits";
 /** At most about ten years: a longer wait is a mistake. */
 export const MAX_MIN_STAGE_DAYS = 3650;
-/** Server names become resource names and keys of the outputs. */
-const SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
-
 /** A server's settings, checked and normalised (only those the config sets, for the server or in defaults). */
 export type Settings = Partial<
   Pick<ServerFieldValues, (typeof SERVER_SETTING_KEYS)[number]> & BindingFieldValues
@@ -88,6 +87,11 @@ export interface Site {
   nextCa?: Partial<CaFieldValues> & { generation: number };
   /** The root that issues the server certificates. */
   issueFrom: IssueFrom;
+  /**
+   * True when `issueFrom: ca` is written while `nextCa` is staged: a switch undone on purpose, so the server
+   * certificates may move back to `ca` (a lower generation than the root they may have now).
+   */
+  switchUndone?: boolean;
   /** Days the next root must have been staged before the switch (`issueFrom: nextCa`). */
   minStageDays: number;
   servers: ServerSpec[];
@@ -157,6 +161,8 @@ export function parseSite(
     fail("servers", `${what}: a site needs at least one server, as a map from server name to server`);
     return { failures };
   }
+  for (const clash of serverNameClashes(Object.keys(raw.servers)))
+    fail(`servers.${clash.name}`, clashReason(clash), clash.name);
   const external = parseExternal(raw, fail);
   const servers: ServerSpec[] = [];
   for (const [name, value] of Object.entries(raw.servers)) {
@@ -242,7 +248,7 @@ function parseRotation(
   raw: Record<string, unknown>,
   caGeneration: number,
   fail: Fail,
-): Pick<Site, "nextCa" | "issueFrom" | "minStageDays"> {
+): Pick<Site, "nextCa" | "issueFrom" | "minStageDays" | "switchUndone"> {
   const issueFrom = raw.issueFrom ?? "ca";
   if (!ISSUE_FROM.includes(issueFrom as IssueFrom)) {
     fail(
@@ -251,6 +257,7 @@ function parseRotation(
     );
   }
   let minStageDays = DEFAULT_MIN_STAGE_DAYS;
+  let minStageDaysSet = false;
   const m = raw.minStageDays;
   if (m !== undefined && m !== null) {
     if (typeof m !== "number" || !Number.isInteger(m) || m < 0 || m > MAX_MIN_STAGE_DAYS) {
@@ -258,7 +265,10 @@ function parseRotation(
         "minStageDays",
         `${describeValue(m)} is not a number of days: give a whole number from 0 to ${MAX_MIN_STAGE_DAYS} (MAX_MIN_STAGE_DAYS), e.g. ${DEFAULT_MIN_STAGE_DAYS}`,
       );
-    } else minStageDays = m;
+    } else {
+      minStageDays = m;
+      minStageDaysSet = true;
+    }
   }
   if (raw.nextCa === undefined || raw.nextCa === null) {
     if (issueFrom === "nextCa") {
@@ -266,6 +276,15 @@ function parseRotation(
         "issueFrom",
         `"nextCa" names no root: there is no nextCa. To stage a new root first, add nextCa with a generation above ` +
           `ca's (${caGeneration}); after a retire, remove issueFrom`,
+      );
+    }
+    if (minStageDaysSet) {
+      // Left from a rotation, it would apply to the next one (a 0 would switch it without any wait).
+      fail(
+        "minStageDays",
+        `${String(m)} is set without nextCa: it only counts during a root rotation, and left in the file it ` +
+          `would apply to the next one, years later (0 would switch that one without any wait). Remove it: the ` +
+          `retire step removes nextCa, issueFrom and minStageDays; set it again with nextCa when a rotation needs it`,
       );
     }
     return { issueFrom: "ca", minStageDays };
@@ -285,7 +304,8 @@ function parseRotation(
   }
   const checked = check.inputs as unknown as Record<string, unknown>;
   const nextCa = Object.fromEntries(Object.keys(next).map((k) => [k, checked[k]])) as Site["nextCa"];
-  return { nextCa, issueFrom: issueFrom as IssueFrom, minStageDays };
+  const switchUndone = raw.issueFrom === "ca" ? { switchUndone: true } : {};
+  return { nextCa, issueFrom: issueFrom as IssueFrom, minStageDays, ...switchUndone };
 }
 
 function parseServer(
@@ -298,13 +318,8 @@ function parseServer(
   externalRoots?: unknown,
 ): ServerSpec | undefined {
   const at = `servers.${name}`;
-  if (!SERVER_NAME.test(name)) {
-    fail(
-      at,
-      `"${name}" is not a usable server name: use letters, digits, "-", "_" or "." (at most 63), e.g. rec01`,
-      name,
-    );
-  }
+  const badName = serverNameProblem(name);
+  if (badName) fail(at, badName, name);
   if (!isRecord(value)) {
     fail(at, `${describeValue(value)} is not a server: give a map with at least role and hostname`, name);
     return undefined;
@@ -381,7 +396,8 @@ function parseServer(
 function siteRules(servers: ServerSpec[], fail: Fail): void {
   const byHost = new Map<string, string>();
   for (const s of servers) {
-    if (typeof s.hostname !== "string") continue; // reported on the server itself
+    // Not a string: reported on the server itself. Unknown (an output): its binding's check sees it at preview.
+    if (typeof s.hostname !== "string" || isUnknown(s.hostname)) continue;
     const host = normaliseDnsName(s.hostname);
     const key = host.ok ? host.value : s.hostname;
     const other = byHost.get(key);

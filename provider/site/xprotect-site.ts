@@ -12,7 +12,8 @@ import { BINDING_SETTING_KEYS } from "../binding/fields";
 import { UNKNOWN } from "../validate/fields";
 import { ROLE_FACTS } from "../xprotect/roles";
 import { formatFailures, parseSite, ServerSpec, SiteAdoption } from "./config";
-import type { XProtectSiteArgs } from "./args";
+import type { XProtectServer, XProtectSiteArgs } from "./args";
+import { given, givenAll, siteView, unknownIn, withoutPlainFields } from "./inputs";
 import { CONTRACT_VERSION, ServerOutput } from "./outputs";
 import { isRecord } from "../contract";
 import type { IntermediateCaCertificate, TrustedCaCertificate, TrustedCaStatus } from "../contract";
@@ -28,10 +29,13 @@ export const XPROTECT_SITE_TYPE = "xprotect-certs:index:XProtectSite";
 export class XProtectSite extends pulumi.ComponentResource {
   /** 1: the version of the outputs' contract (stacks/outputs.schema.json). */
   public readonly contractVersion: pulumi.Output<number>;
+  /** The issuing root's certificate, PEM. */
   public readonly caCertificatePem: pulumi.Output<string>;
   /** Base64 DER: the .cer clients import. */
   public readonly caCertificateDer: pulumi.Output<string>;
+  /** The issuing root's SHA-1 thumbprint, upper-case hex. */
   public readonly caThumbprint: pulumi.Output<string>;
+  /** When the issuing root expires (ISO 8601). */
   public readonly caNotAfter: pulumi.Output<string>;
   /** Server name to its certificate's facts, service and Server Configurator commands. */
   public readonly servers: pulumi.Output<Record<string, ServerOutput>>;
@@ -52,18 +56,20 @@ export class XProtectSite extends pulumi.ComponentResource {
   public readonly nextCa?: CaCertificate;
   /** The root that issues the server certificates: `ca`, or `nextCa` once switched (`issueFrom: nextCa`). */
   public readonly issuingCa: CaCertificate;
+  /** Server name to its ServerCertificate (resource `<site>-<server>`). */
   public readonly certificates: Record<string, ServerCertificate>;
+  /** Server name to its CertificateBinding (resource `<site>-<server>`). */
   public readonly bindings: Record<string, CertificateBinding>;
 
   /**
    * Checks the whole site first (as `pulumi preview` of the stack program does: every problem in one error,
    * each naming the field, the value and the fix) and registers nothing when there is one.
    *
-   * The children keep the names this repository's stack program gave them before the component existed: the CA
-   * is `<name>-ca` (`site-ca` for the stack program's site, named "site"), and each server's certificate and
-   * binding are named after the server. They carry aliases to the same names at the stack's top level, so that
-   * a stack made by that program, or by a program using the resources directly under those names, moves into
-   * the component with nothing replaced or reissued. Two sites in one stack therefore need distinct server names.
+   * The children are named after the site: the CA `<name>-ca` (`<name>-ca-g<N>` for a root of generation N), each
+   * server's certificate and binding `<name>-<server>`, so that several sites in one stack may use the same server
+   * names. A server's children answer to their earlier names too (aliases): the bare server name inside the
+   * component (as the component named them before) and at the stack's top level (as this repository's stack
+   * program did before the component existed), so that such stacks upgrade with nothing replaced or reissued.
    *
    * The CA is created protected (see CaCertificate); `protect` given here applies to every child.
    */
@@ -78,15 +84,19 @@ export class XProtectSite extends pulumi.ComponentResource {
     // move into `ca` at the retire. The active root of a generation above 0 also answers to the name all roots
     // had before rotation existed (`<name>-ca`): a stack whose CA was replaced by a generation bump keeps it.
     const caGeneration = site.ca.generation ?? 0;
+    const switched = site.issueFrom === "nextCa" && site.nextCa !== undefined;
+    // Only the words of the warnings: the rotation step that takes the site off the root `ca` names.
+    const rotationStep = site.nextCa === undefined ? undefined : switched ? "retire" : "switch";
     const legacyName = `${name}-ca`;
     this.ca = new CaCertificate(
       rootName(name, caGeneration),
       {
-        ...site.ca,
+        ...givenAll(args.ca, site.ca),
         adoptPfx: adopt.caPfx,
         adoptPfxPassword: adopt.caPfxPassword,
         adoptCertificatePem: adopt.caCertificatePem,
         adoptPrivateKeyPem: adopt.caPrivateKeyPem,
+        ...(rotationStep ? { rotationStep } : {}),
       },
       {
         ...moved,
@@ -102,12 +112,15 @@ export class XProtectSite extends pulumi.ComponentResource {
       },
     );
     if (site.nextCa) {
-      this.nextCa = new CaCertificate(rootName(name, site.nextCa.generation), site.nextCa, {
+      const nextArgs = {
+        ...givenAll(args.nextCa, site.nextCa),
+        ...(switched ? {} : { rotationStep: "next" as const }),
+      };
+      this.nextCa = new CaCertificate(rootName(name, site.nextCa.generation), nextArgs, {
         parent: this,
         ...withProtect,
       });
     }
-    const switched = site.issueFrom === "nextCa" && this.nextCa !== undefined;
     this.issuingCa = switched ? this.nextCa! : this.ca;
 
     this.certificates = {};
@@ -116,37 +129,60 @@ export class XProtectSite extends pulumi.ComponentResource {
     const pfx: Record<string, pulumi.Output<string>> = {};
     const pfxPasswords: Record<string, pulumi.Output<string>> = {};
     for (const spec of site.servers) {
+      // The program's own inputs (outputs of other resources among them) where the checks could not see a value.
+      const server: Partial<XProtectServer> = own(args.servers, spec.name) ?? {};
+      const inputs: Record<string, unknown> = { ...args.defaults, ...server };
+      const hostname = given(server.hostname, spec.hostname);
+      const dnsNames = given(server.dnsNames ?? [server.hostname], spec.dnsNames);
+      const ipAddresses = given(server.ipAddresses, spec.ipAddresses);
+      // Earlier names: the bare server name in the component, and at the stack's top level (see above).
+      const named = {
+        parent: this,
+        aliases: [{ name: spec.name }, { name: spec.name, parent: pulumi.rootStackResource }],
+        ...withProtect,
+      };
       // An enterprise CA signs an external server's request: the site's root (and its rotation) is not its issuer.
       const issuer =
         spec.issuer === "external"
           ? { externalRoots: site.externalRoots, signedCertificate: spec.signedCertificate }
-          : { ca: this.issuingCa, ...(switched ? { minStageDays: site.minStageDays } : {}) };
+          : {
+              ca: this.issuingCa,
+              ...(switched ? { minStageDays: site.minStageDays } : {}),
+              ...(site.nextCa && site.switchUndone ? { moveBack: true } : {}),
+              ...(rotationStep === "switch" ? { rotationStep: "switch" as const } : {}),
+            };
       const certificate = new ServerCertificate(
-        spec.name,
+        `${name}-${spec.name}`,
         {
-          ...pick(spec, SERVER_SETTING_KEYS),
+          ...givenAll(inputs, pick(spec, SERVER_SETTING_KEYS)),
           ...issuer,
-          dnsNames: spec.dnsNames,
-          ipAddresses: spec.ipAddresses,
+          dnsNames,
+          ipAddresses,
           pfxPassword: own(args.pfxPasswords, spec.name),
           adoptPfx: own(adopt.serverPfx, spec.name),
         },
-        { ...moved, ...withProtect },
+        named,
       );
       const binding = new CertificateBinding(
-        spec.name,
+        `${name}-${spec.name}`,
         {
           certificate,
           role: spec.role,
-          hostname: spec.hostname,
-          ...pick(spec, BINDING_SETTING_KEYS),
+          hostname,
+          ...givenAll(inputs, pick(spec, BINDING_SETTING_KEYS)),
           slots: spec.slots,
         },
-        { ...moved, ...withProtect },
+        named,
       );
       this.certificates[spec.name] = certificate;
       this.bindings[spec.name] = binding;
-      servers[spec.name] = serverOutput(spec, certificate, binding, site.externalTemplate);
+      servers[spec.name] = serverOutput(
+        spec,
+        certificate,
+        binding,
+        { hostname, dnsNames, ipAddresses },
+        site.externalTemplate,
+      );
       pfx[spec.name] = certificate.pfx;
       pfxPasswords[spec.name] = certificate.pfxPassword;
     }
@@ -172,9 +208,17 @@ export class XProtectSite extends pulumi.ComponentResource {
         .all([pulumi.all(pfx), pulumi.all(pfxPasswords)])
         .apply(([p, w]) => present(pick(w, Object.keys(present(p))))),
     );
-    // Nothing is stored on the component itself: the certificates and PFX are in the children's state already
-    // (and once more in the stack's outputs when a program exports them).
-    this.registerOutputs({});
+    // The non-secret outputs, so that `pulumi stack export` and the Pulumi Cloud console show them on the
+    // component; the PFX and passwords only in the children's state (and in the stack's outputs when exported).
+    this.registerOutputs({
+      contractVersion: this.contractVersion,
+      caCertificatePem: this.caCertificatePem,
+      caCertificateDer: this.caCertificateDer,
+      caThumbprint: this.caThumbprint,
+      caNotAfter: this.caNotAfter,
+      trustedCaCertificates: this.trustedCaCertificates,
+      servers: this.servers,
+    });
   }
 }
 
@@ -212,11 +256,12 @@ function externalRoot(pem: string): TrustedCaCertificate {
  * given as outputs are not known yet: they are checked as unknown here and by the provider at preview.
  */
 function checkedSite(args: XProtectSiteArgs) {
-  const raw: unknown = isRecord(args) ? omit(args, ["pfxPasswords", "adopt"]) : args;
+  // Outputs become UNKNOWN for the checks; a plain field given one is a failure of its own.
+  const { raw, plain } = isRecord(args) ? siteView(args) : { raw: args as unknown, plain: [] };
   const adopt = isRecord(args) && isRecord(args.adopt) ? args.adopt : {};
   // Anything but a map is passed on as it is, for parseSite to name it.
-  const given = isRecord(args) ? args.pfxPasswords : undefined;
-  const passwords = isRecord(given) ? mapKnown(given) : given;
+  const givenPasswords = isRecord(args) ? args.pfxPasswords : undefined;
+  const passwords = isRecord(givenPasswords) ? mapKnown(givenPasswords) : givenPasswords;
   const adoption: SiteAdoption = {
     caPfx: known(adopt.caPfx),
     caPfxPassword: known(adopt.caPfxPassword),
@@ -225,14 +270,20 @@ function checkedSite(args: XProtectSiteArgs) {
     serverPfx: isRecord(adopt.serverPfx) ? mapKnown(adopt.serverPfx) : adopt.serverPfx,
   };
   const { site, failures } = parseSite(raw, passwords, adoption);
-  if (!site) throw new SiteConfigError(formatFailures(failures));
+  const all = [...plain, ...withoutPlainFields(failures, plain)];
+  if (!site || all.length > 0) throw new SiteConfigError(formatFailures(all));
   return site;
 }
 
+/**
+ * A server's entry of `servers`. Its names and addresses are the checked ones, or, where the program gave outputs
+ * (`given` holds what was registered), the binding's and certificate's, as their providers normalised them.
+ */
 function serverOutput(
   spec: ServerSpec,
   certificate: ServerCertificate,
   binding: CertificateBinding,
+  given: { hostname: unknown; dnsNames: unknown; ipAddresses: unknown },
   externalTemplate: string,
 ): pulumi.Output<ServerOutput> {
   const external = pulumi
@@ -254,23 +305,37 @@ function serverOutput(
               : {}),
           },
     );
+  const hostname: pulumi.Input<string> = unknownIn(given.hostname) ? binding.hostname : spec.hostname;
+  const dnsNames: pulumi.Input<string[]> = unknownIn(given.dnsNames) ? certificate.dnsNames : spec.dnsNames;
+  const ipAddresses: pulumi.Input<string[]> = unknownIn(given.ipAddresses)
+    ? certificate.ipAddresses
+    : spec.ipAddresses;
   const signed = pulumi
     .all([
+      pulumi.all([hostname, dnsNames, ipAddresses]),
       certificate.thumbprint,
       certificate.serialNumber,
       certificate.notBefore,
       certificate.notAfter,
       certificate.renewalDue,
-      binding.serviceName,
-      binding.serviceAccount,
+      pulumi.all([binding.serviceName, binding.serviceAccount]),
       binding.slots,
     ])
     .apply(
-      ([thumbprint, serialNumber, notBefore, notAfter, renewalDue, serviceName, serviceAccount, slots]) => ({
+      ([
+        [hostname, dnsNames, ipAddresses],
+        thumbprint,
+        serialNumber,
+        notBefore,
+        notAfter,
+        renewalDue,
+        [serviceName, serviceAccount],
+        slots,
+      ]) => ({
         role: spec.role,
-        hostname: spec.hostname,
-        dnsNames: spec.dnsNames,
-        ipAddresses: spec.ipAddresses,
+        hostname,
+        dnsNames,
+        ipAddresses,
         thumbprint,
         serialNumber,
         notBefore,
@@ -313,6 +378,3 @@ const own = <T>(map: Record<string, T> | undefined, key: string): T | undefined 
 /** The entries of `obj` under `keys` that are set. */
 const pick = <T extends object, K extends keyof T>(obj: T, keys: readonly K[]): Pick<T, K> =>
   Object.fromEntries(keys.filter((k) => obj[k] !== undefined).map((k) => [k, obj[k]])) as Pick<T, K>;
-
-const omit = (obj: Record<string, unknown>, keys: string[]): Record<string, unknown> =>
-  Object.fromEntries(Object.entries(obj).filter(([k]) => !keys.includes(k)));

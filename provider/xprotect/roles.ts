@@ -31,7 +31,12 @@ export interface RoleFacts {
   /** Slots the role may use. `server` (management server and every Data Collector) is allowed for all. */
   allowedSlots: readonly Slot[];
   defaultSlots: readonly Slot[];
-  /** Order in which the vendor says encryption is switched on across a site (lower first). */
+  /**
+   * Order in which encryption is switched on across a site (lower first), as the vendor guide's "Enable
+   * encryption" says: the management server, then the recording servers (and failover recording servers), then
+   * every other server with a Data Collector (event, log, LPR, mobile). Only an output (`enableOrder`,
+   * order.txt): no resource input, so a change here replaces and reissues nothing.
+   */
   enableOrder: number;
 }
 
@@ -40,7 +45,7 @@ export const ROLE_FACTS: Record<Role, RoleFacts> = {
     serviceName: "MilestoneEventServerService",
     allowedSlots: ["server", "eventServer"],
     defaultSlots: ["server", "eventServer"],
-    enableOrder: 0,
+    enableOrder: 3,
   },
   managementServer: {
     serviceName: "Milestone XProtect Management Server",

@@ -6,26 +6,29 @@
 
 .DESCRIPTION
   Reads the server's manifest (<server>.json, scripts/bundle/manifest.schema.json) and the PFX beside it, then:
-    1. trusts every root CA of the manifest in LocalMachine\Root (marked with the friendly name
-       "xprotect-certs site root: <CN>", which the client kit's -RemoveRetired recognises);
+    1. trusts every root CA of the manifest in LocalMachine\Root, marked with its site (the manifest's stack) in
+       the friendly name "xprotect-certs site root [<stack>]: <CN>" (a root two sites share: "[<stack>, <stack>]").
+       The client kit's -RemoveRetired retires only roots marked with its own site;
     2. adds the server certificate, with its key not exportable, to LocalMachine\My: only that certificate
        (the CA certificate inside the PFX goes nowhere; the root comes from the manifest);
     3. lets the service account read the private key: the key file is found by its unique name under
        ProgramData\Microsoft\Crypto, in RSA\MachineKeys (legacy CSP keys) or Keys (CNG keys);
     4. checks each slot's certificate group against ServerConfigurator.exe /listcertificategroups, then runs the
        slot's command (ServerConfigurator.exe /quiet /enableencryption /certificategroup=.. /thumbprint=..);
-    5. with -RemoveReplaced, after the switch: removes earlier certificates with the same subject from
-       LocalMachine\My that chain to one of the manifest's roots (and their key files).
+    5. with -RemoveReplaced, after the switch: removes from LocalMachine\My only the certificates this installer
+       itself replaced in a slot (recorded in ProgramData\xprotect-certs\replaced.json) and that no slot of
+       bindings.json still uses; their key files only with -RemoveKeyFiles, and never the key file this
+       certificate uses.
   A second run changes nothing and says so. Slots switched on are recorded in
   ProgramData\xprotect-certs\bindings.json (group id to thumbprint): a slot already recorded with this
-  certificate is not switched again unless -Force. -WhatIf writes nothing anywhere and runs nothing.
-  No temporary file is written: the PFX is read where it is.
+  certificate is not switched again unless -Force. A slot whose command failed is not recorded: a rerun tries it
+  again. -WhatIf writes nothing anywhere and runs nothing. No temporary file is written: the PFX is read where
+  it is.
 
-  Across a site, run it on the servers in the order of order.txt (event server, management server, then
-  recording servers), as the vendor advises.
+  Across a site, run it on the servers in the order of order.txt, as the vendor guide says (management server
+  first, then the recording servers, then the other servers with a Data Collector).
 
-  Exit codes: 0 done (or nothing to do); 2 certificate bound, but the Server Configurator reported that a
-  registration failed (exit code 100, 100000 or 300000: see the message); 1 error (nothing after it was done).
+  Exit codes: 0 done (or nothing to do); 1 error (the message says what failed; nothing after it was done).
 
 .PARAMETER Bundle
   The server's bundle folder: DIR/<server> as written by npm run bundle (holding <server>.json).
@@ -39,7 +42,12 @@
   "Server Configurator" beside the service's installation folder), else under Program Files\Milestone.
 
 .PARAMETER RemoveReplaced
-  After every slot is switched on, remove earlier certificates with the same subject issued by a site root.
+  After every slot is switched on, remove the certificates this installer replaced in a slot and that no slot
+  recorded in bindings.json still uses. Certificates it did not replace itself are never removed.
+
+.PARAMETER RemoveKeyFiles
+  With -RemoveReplaced: also delete the key files of the certificates removed (never the key of this
+  certificate). Without it the key files stay.
 
 .PARAMETER Force
   Run the slot commands even when bindings.json says they were run with this certificate.
@@ -48,8 +56,8 @@
   Install even though the manifest's host name does not name this computer.
 
 .EXAMPLE
-  .\Install-XProtectCertificate.ps1 -Bundle D:\bundle\rec01 -WhatIf
-  .\Install-XProtectCertificate.ps1 -Bundle D:\bundle\rec01 -RemoveReplaced
+  powershell.exe -NoProfile -ExecutionPolicy Bypass -File .\Install-XProtectCertificate.ps1 -Bundle D:\bundle\rec01 -WhatIf
+  powershell.exe -NoProfile -ExecutionPolicy Bypass -File .\Install-XProtectCertificate.ps1 -Bundle D:\bundle\rec01 -RemoveReplaced
 #>
 [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'Bundle')]
 param(
@@ -57,34 +65,42 @@ param(
   [Parameter(Mandatory = $true, ParameterSetName = 'Manifest')] [string] $Manifest,
   [string] $ServerConfigurator,
   [switch] $RemoveReplaced,
+  [switch] $RemoveKeyFiles,
   [switch] $Force,
   [switch] $IgnoreHostName
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 2.0
+if ($RemoveKeyFiles -and -not $RemoveReplaced) { throw '-RemoveKeyFiles goes with -RemoveReplaced: add -RemoveReplaced, or leave -RemoveKeyFiles out.' }
 
 $RootMarker = 'xprotect-certs site root'
 $StateFile = Join-Path $env:ProgramData 'xprotect-certs\bindings.json'
+$ReplacedFile = Join-Path $env:ProgramData 'xprotect-certs\replaced.json'
 $script:changes = 0
-$script:warnings = @()
 
-# Exit codes of ServerConfigurator.exe: the vendor's (0, -1 to -4) and those reported from the field.
+# Exit codes of ServerConfigurator.exe: the vendor's (0, -1 to -4, as MilestonePSTools' Invoke-ServerConfigurator
+# knows them). Any other code is a failure: other codes reported second-hand (100, 10000, 20000, 100000, 300000)
+# have no public vendor source for their meaning, so the slot is not recorded and a rerun tries it again.
 $ExitMeaning = @{
   '0'      = 'success'
   '-1'     = 'unknown error: see the Server Configurator log'
   '-2'     = 'invalid arguments: the command line is wrong for this version (2020 R3 or later is needed)'
   '-3'     = 'invalid argument value: the certificate group or thumbprint is not accepted'
   '-4'     = 'another instance is running: close the Server Configurator and run again'
-  '100'    = 'certificate applied, but registering with the management server failed: run as a user who is a Milestone administrator'
-  '10000'  = 'the services would not stop: stop them (or end what holds them) and run again'
-  '20000'  = 'the services would not stop: stop them (or end what holds them) and run again'
-  '100000' = 'certificate bound, but registering with the identity provider failed: check that the host names in the certificate match the registered addresses'
-  '300000' = 'certificate bound, but registering with the identity provider failed: check that the host names in the certificate match the registered addresses'
 }
-# These mean the certificate is bound: the run goes on, and ends with exit code 2.
-$BoundWithWarning = @(100, 100000, 300000)
 
 function Write-Step([string] $Text) { Write-Host "  $Text" }
+
+# The sites (stacks) a root's friendly name marks it for: "xprotect-certs site root [a, b]: CN" gives a and b. A
+# root marked by an earlier version ("xprotect-certs site root: CN", no site) or not marked gives none.
+function Get-MarkedSites([string] $FriendlyName) {
+  if ($FriendlyName -match '^xprotect-certs site root \[(?<sites>[^\]]+)\]: ') { return @($Matches.sites -split ', ') }
+  return @()
+}
+
+function Get-RootLabel([string[]] $Sites, [System.Security.Cryptography.X509Certificates.X509Certificate2] $Root) {
+  return "${RootMarker} [$(@($Sites | Sort-Object -Unique) -join ', ')]: $($Root.GetNameInfo('SimpleName', $false))"
+}
 
 function Get-ManifestPath {
   if ($Manifest) {
@@ -104,7 +120,7 @@ function Read-Manifest([string] $Path) {
   if ($m.contractVersion -ne 1) {
     throw "${Path}: manifest contractVersion $($m.contractVersion) is not 1: use the installer of that version."
   }
-  foreach ($field in 'server', 'hostname', 'thumbprint', 'serviceAccount', 'pfxFile', 'pfxPassword') {
+  foreach ($field in 'stack', 'server', 'hostname', 'thumbprint', 'serviceAccount', 'pfxFile', 'pfxPassword') {
     if (-not $m.PSObject.Properties[$field] -or [string]::IsNullOrEmpty([string]$m.$field)) { throw "${Path}: the manifest has no ${field}: make the bundle again (npm run bundle)." }
   }
   if (-not $m.PSObject.Properties['trustedCaCertificates'] -or @($m.trustedCaCertificates).Count -lt 1) { throw "${Path}: the manifest lists no root CA: make the bundle again." }
@@ -212,6 +228,20 @@ function Save-Bindings([hashtable] $Bindings) {
   $Bindings | ConvertTo-Json | Set-Content -LiteralPath $StateFile -Encoding UTF8
 }
 
+# Thumbprints of certificates this installer replaced in a slot (what -RemoveReplaced may remove).
+function Read-Replaced {
+  if (-not (Test-Path -LiteralPath $ReplacedFile -PathType Leaf)) { return @() }
+  # Windows PowerShell 5.1's ConvertFrom-Json emits a JSON array as one object: @() enumerates it.
+  $saved = Get-Content -LiteralPath $ReplacedFile -Raw -Encoding UTF8 | ConvertFrom-Json
+  return @(@($saved) | ForEach-Object { [string]$_ })
+}
+
+function Save-Replaced([string[]] $Thumbprints) {
+  $dir = Split-Path -Parent $ReplacedFile
+  if (-not (Test-Path -LiteralPath $dir)) { New-Item -ItemType Directory -Path $dir | Out-Null }
+  ConvertTo-Json -InputObject @($Thumbprints | Sort-Object -Unique) | Set-Content -LiteralPath $ReplacedFile -Encoding UTF8
+}
+
 function Open-Store([string] $Name, [string] $Mode) {
   $store = New-Object System.Security.Cryptography.X509Certificates.X509Store($Name, 'LocalMachine')
   $store.Open($Mode)
@@ -233,10 +263,11 @@ foreach ($ca in @($m.trustedCaCertificates)) {
   $root = New-Object System.Security.Cryptography.X509Certificates.X509Certificate2(, [Convert]::FromBase64String($ca.certificateDer))
   if ($root.Thumbprint -ne $ca.thumbprint) { throw "Root $($ca.thumbprint) of the manifest is not what its DER holds ($($root.Thumbprint)): make the bundle again." }
   $siteRoots += $root.Thumbprint
-  $label = "${RootMarker}: $($root.GetNameInfo('SimpleName', $false))"
   $store = Open-Store 'Root' 'ReadOnly'
   $present = @($store.Certificates.Find('FindByThumbprint', $root.Thumbprint, $false))
   $store.Close()
+  $sites = if ($present.Count -gt 0) { @(Get-MarkedSites $present[0].FriendlyName) } else { @() }
+  $label = Get-RootLabel (@($sites) + $m.stack) $root
   if ($present.Count -eq 0) {
     if ($PSCmdlet.ShouldProcess('LocalMachine\Root', "trust root $($root.Thumbprint) ($($ca.status), until $($ca.notAfter))")) {
       $root.FriendlyName = $label
@@ -246,13 +277,14 @@ foreach ($ca in @($m.trustedCaCertificates)) {
       $script:changes++
       Write-Step "trusted root $($root.Thumbprint) ($($ca.status))"
     }
-  } elseif (-not ($present[0].FriendlyName -like "$RootMarker*")) {
-    if ($PSCmdlet.ShouldProcess("LocalMachine\Root\$($root.Thumbprint)", "mark as a site root (friendly name '$label')")) {
+  } elseif ($sites -notcontains $m.stack) {
+    # Not marked, marked by an earlier version (no site), or marked for other sites only: add this site.
+    if ($PSCmdlet.ShouldProcess("LocalMachine\Root\$($root.Thumbprint)", "mark as a root of site $($m.stack) (friendly name '$label')")) {
       $store = Open-Store 'Root' 'ReadWrite'
       $store.Certificates.Find('FindByThumbprint', $root.Thumbprint, $false)[0].FriendlyName = $label
       $store.Close()
       $script:changes++
-      Write-Step "root $($root.Thumbprint) was trusted already; marked as a site root"
+      Write-Step "root $($root.Thumbprint) was trusted already; marked as a root of site $($m.stack)"
     }
   } else {
     Write-Step "root $($root.Thumbprint) trusted already"
@@ -356,50 +388,53 @@ if ($pending.Count -gt 0) {
     }
     if (-not $PSCmdlet.ShouldProcess("$($m.role) slot $($slot.slot) ($($slot.groupId))", "ServerConfigurator $($arguments -join ' ')")) { continue }
     $r = Invoke-Configurator $ServerConfigurator $arguments
-    $meaning = $ExitMeaning["$($r.ExitCode)"]
-    if (-not $meaning) { $meaning = 'not a documented exit code: see the Server Configurator log' }
-    if ($r.ExitCode -ne 0 -and $BoundWithWarning -notcontains $r.ExitCode) {
-      throw "Server Configurator failed for slot $($slot.slot): exit $($r.ExitCode) ($meaning). $($r.Output)"
+    if ($r.ExitCode -ne 0) {
+      # Not recorded in bindings.json: a rerun tries this slot again.
+      $meaning = $ExitMeaning["$($r.ExitCode)"]
+      if (-not $meaning) { $meaning = 'not an exit code the vendor documents: see the Server Configurator log' }
+      throw "Server Configurator failed for slot $($slot.slot) ($($slot.groupId)): exit $($r.ExitCode) ($meaning). Nothing after it was done; run again once fixed. $($r.Output)"
     }
+    $previous = $bindings[$slot.groupId]
     $bindings[$slot.groupId] = $m.thumbprint
     Save-Bindings $bindings
+    if ($previous -and $previous -ne $m.thumbprint) { Save-Replaced (@(Read-Replaced) + $previous) }
     $script:changes++
-    if ($r.ExitCode -eq 0) {
-      Write-Step "slot $($slot.slot) switched on"
-    } else {
-      $script:warnings += "slot $($slot.slot): exit $($r.ExitCode) ($meaning)"
-      Write-Warning "slot $($slot.slot) switched on, but: exit $($r.ExitCode) ($meaning)"
-    }
+    Write-Step "slot $($slot.slot) switched on"
   }
 }
 
-# --- 5. Remove the certificates this one replaces ------------------------------------------------------------
+# --- 5. Remove the certificates this installer replaced --------------------------------------------------------
+# Only thumbprints this installer itself took out of a slot (replaced.json), and only when no slot recorded in
+# bindings.json still uses them: the Server Configurator cannot say which certificate a group uses, and a slot
+# outside this manifest may keep an older one.
 if ($RemoveReplaced -and $cert) {
-  $store = Open-Store 'My' 'ReadOnly'
-  $same = @($store.Certificates | Where-Object { $_.Subject -eq $cert.Subject -and $_.Thumbprint -ne $cert.Thumbprint })
-  $store.Close()
-  foreach ($old in $same) {
-    $chain = New-Object System.Security.Cryptography.X509Certificates.X509Chain
-    $chain.ChainPolicy.RevocationMode = 'NoCheck'
-    $chain.ChainPolicy.VerificationFlags = 'IgnoreNotTimeValid'
-    [void]$chain.Build($old)
-    $elements = @($chain.ChainElements)
-    $top = $elements[$elements.Count - 1].Certificate
-    $badSignature = @($chain.ChainStatus | Where-Object { $_.Status -eq 'NotSignatureValid' }).Count -gt 0
-    if ($elements.Count -lt 2 -or $siteRoots -notcontains $top.Thumbprint -or $badSignature) {
-      Write-Step "kept $($old.Thumbprint) (same subject, not issued by a site root)"
+  $inUse = @(@($bindings.Values) + $m.thumbprint)
+  foreach ($t in @(Read-Replaced)) {
+    if ($inUse -contains $t) {
+      Write-Step "kept $t (bindings.json still records it for a slot)"
       continue
     }
-    if ($PSCmdlet.ShouldProcess("LocalMachine\My\$($old.Thumbprint)", "remove the replaced certificate (until $($old.NotAfter.ToString('u')))")) {
-      $oldKey = $null
-      if ($old.HasPrivateKey) { try { $oldKey = Get-KeyFile $old } catch { Write-Warning $_.Exception.Message } }
+    $old = Get-Item -LiteralPath "Cert:\LocalMachine\My\$t" -ErrorAction SilentlyContinue
+    $oldKey = $null
+    if ($old -and $RemoveKeyFiles -and $old.HasPrivateKey) {
+      try { $oldKey = Get-KeyFile $old } catch { Write-Warning $_.Exception.Message }
+      if ($oldKey -and $oldKey -eq $keyFile) {
+        Write-Step "keeping key file $oldKey (certificate $($m.thumbprint) uses the same key)"
+        $oldKey = $null
+      }
+    }
+    $what = if ($old) { "remove the replaced certificate (until $($old.NotAfter.ToString('u')))" } else { 'forget it (no longer in LocalMachine\My)' }
+    if (-not $PSCmdlet.ShouldProcess("LocalMachine\My\$t", $what)) { continue }
+    if ($old) {
       $store = Open-Store 'My' 'ReadWrite'
       $store.Remove($old)
       $store.Close()
       if ($oldKey) { Remove-Item -LiteralPath $oldKey -Force }
       $script:changes++
-      Write-Step "removed replaced certificate $($old.Thumbprint)"
+      Write-Step "removed replaced certificate $t"
+      if ($oldKey) { Write-Step "removed its key file $oldKey" }
     }
+    Save-Replaced @(Read-Replaced | Where-Object { $_ -ne $t })
   }
 }
 
@@ -409,8 +444,4 @@ if ($WhatIfPreference) {
   Write-Host "$($m.server): nothing changed: certificate $($m.thumbprint) is installed, readable by $($m.serviceAccount) and switched on."
 } else {
   Write-Host "$($m.server): $($script:changes) change(s) made; certificate $($m.thumbprint) is installed and switched on."
-}
-if ($script:warnings.Count -gt 0) {
-  Write-Warning "$($m.server): switched on with warnings: $($script:warnings -join '; ')"
-  exit 2
 }

@@ -4,13 +4,15 @@ import { checkStackName, DEFAULT_STACK, OptionSpecs, readCommandLine } from "../
 export const USAGE = `Usage: npm run --silent bundle -- [--stack NAME] (--server NAME ... | --all) [--clients] --out DIR
        npm run --silent bundle -- [--stack NAME] --clients --out DIR
        npm run --silent bundle -- [--stack NAME] --requests --out DIR
-       (or: node dist/scripts/bundle/cli.js ...)
+       (or: node dist/scripts/bundle/cli.js ...; in your own Pulumi project: npx xprotect-certs bundle ...)
 
 Writes, for each server, a folder DIR/<server>/ holding only that server's material: <server>.pfx,
 <server>.json (the manifest the installer reads: scripts/bundle/manifest.schema.json) and
 ca-<thumbprint>.cer per root to trust; DIR/order.txt lists the bundled servers in the order to switch
-encryption on. With --clients, DIR/clients/ gets every root clients must trust and the script that trusts
-them (Install-XProtectRootCertificates.ps1). Files are 0600, folders 0700.
+encryption on (management server, recording servers, then the other Data Collector servers). With --clients,
+DIR/clients/ gets every root clients must trust, site.txt (the stack, which marks the roots) and the script that
+trusts them (Install-XProtectRootCertificates.ps1). Every manifest is checked against its schema first. Files
+are 0600, folders 0700.
 
 Options:
   --stack NAME, -s NAME  The stack (default: example), read with the same backend and passphrase as npm run up
@@ -19,7 +21,8 @@ Options:
   --clients              Also write the client trust kit to DIR/clients/
   --requests             Also write DIR/requests/<server>.csr for each request waiting for an enterprise CA
                          (issuer: external) and DIR/requests/certreq.txt with the certreq command for each
-  --out DIR, -o DIR      Where to write. Refused inside a git repository unless git ignores it
+  --out DIR, -o DIR      Where to write: a new folder, or an empty one of yours (never a symlink).
+                         Refused inside a git repository unless git ignores it
                          (this repository ignores bundle/ and bundles/)
   --help, -h             Show this help
 
@@ -27,7 +30,7 @@ Exit codes: 0 written; 2 error (bad arguments, unknown stack or server, outputs 
 The bundle holds private keys and passwords: move each server's folder to that server, then delete it.
 
 Environment:
-  PULUMI_BACKEND_URL     State backend (default: file://<repo>/.pulumi-state)
+  PULUMI_BACKEND_URL     State backend (default: file://<repo>/.pulumi-state; npx xprotect-certs: as your pulumi)
   PULUMI_CONFIG_PASSPHRASE, PULUMI_CONFIG_PASSPHRASE_FILE
                          Passphrase of the stack (needed to read its secrets)
 `;

@@ -8,7 +8,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { BundleArgs, parseArgs, USAGE } from "./args";
 import { parseBundleOutputs, selectServers } from "./manifest";
-import { BundlePlan, DIR_MODE, planBundle } from "./plan";
+import { DIR_MODE, planBundle } from "./plan";
+import { outFolderProblem, serverNameProblems, writePlan } from "./write";
+import type { Project } from "../engine/project";
 import { REQUESTS_DIR, requestFiles } from "./requests";
 
 export const EXIT_OK = 0;
@@ -60,19 +62,18 @@ export function outRefusal(out: string, projectRoot: string): string | undefined
   }
 }
 
-/** `pulumi stack output --json --show-secrets` of `stack`, with `npm run up`'s backend and passphrase. */
-async function readStackOutputs(stack: string, workDir: string): Promise<string> {
-  const { pulumiCliEnv } = await import("../engine/workspace");
-  const { cli, env } = await pulumiCliEnv();
+/** `pulumi stack output --json --show-secrets` of `stack`, with the project's backend and passphrase. */
+async function readStackOutputs(stack: string, project: Project): Promise<string> {
+  const { cli, env } = await project.cliEnv();
   const args = ["stack", "output", "--json", "--show-secrets", "--non-interactive", "--stack", stack];
   return new Promise((resolve, reject) =>
-    execFile(cli.path, args, { cwd: workDir, env, maxBuffer: 256 << 20 }, (err, stdout, stderr) => {
+    execFile(cli.path, args, { cwd: project.workDir, env, maxBuffer: 256 << 20 }, (err, stdout, stderr) => {
       if (!err) return resolve(stdout);
       const said = (stderr || err.message).trim().replace(/^error: /i, "");
       reject(
         new Error(
           `reading the outputs of stack "${stack}" failed: ${said}\n` +
-            "Check the stack name (npm run pulumi -- stack ls), PULUMI_BACKEND_URL and the passphrase " +
+            `Check the stack name (${project.pulumi} stack ls), PULUMI_BACKEND_URL and the passphrase ` +
             "(PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE).",
         ),
       );
@@ -80,41 +81,14 @@ async function readStackOutputs(stack: string, workDir: string): Promise<string>
   );
 }
 
-/** Writes the plan under `out`: folders 0700, files 0600 (also when they existed), stale root files removed. */
-export function writePlan(out: string, plan: BundlePlan): void {
-  for (const d of plan.dirs) {
-    const dir = path.join(out, d.path);
-    fs.mkdirSync(dir, { recursive: true, mode: d.mode });
-    fs.chmodSync(dir, d.mode);
-  }
-  for (const f of plan.files) {
-    const file = path.join(out, f.path);
-    fs.writeFileSync(file, f.content, { mode: f.mode });
-    fs.chmodSync(file, f.mode);
-  }
-  const planned = new Set(plan.files.map((f) => path.join(out, f.path)));
-  for (const d of plan.pruneCaFiles) {
-    for (const name of fs.readdirSync(path.join(out, d))) {
-      const file = path.join(out, d, name);
-      if (/^ca-.*\.cer$/i.test(name) && !planned.has(file)) fs.rmSync(file);
-    }
-  }
-}
-
-/** The folder of Pulumi.yaml the engine runs in: XPROTECT_CERTS_WORKDIR (as npm run up honours it) or the repo. */
-async function workDirOf(env: NodeJS.ProcessEnv): Promise<string> {
-  if (env.XPROTECT_CERTS_WORKDIR) return env.XPROTECT_CERTS_WORKDIR;
-  return (await import("../engine/workspace")).repoRoot();
-}
-
-async function projectRoot(): Promise<string> {
-  return (await import("../engine/workspace")).repoRoot();
-}
-
-/** Runs the command; returns the exit code. */
+/**
+ * Runs the command; returns the exit code. `project`: where the stack is read (default: this repository's
+ * project, as `npm run bundle`; the package's bin gives the user's project).
+ */
 export async function main(
   argv: string[],
   io = { out: process.stdout, err: process.stderr },
+  project?: Project,
 ): Promise<number> {
   let args: BundleArgs;
   try {
@@ -128,19 +102,12 @@ export async function main(
     return EXIT_OK;
   }
   try {
-    const root = await projectRoot();
+    const at = project ?? (await (await import("../engine/project")).repositoryProject());
     const out = path.resolve(args.out as string);
-    const refused = outRefusal(out, root);
+    const refused = outRefusal(out, at.root) ?? outFolderProblem(out);
     if (refused) throw new Error(refused);
-    for (const reserved of ["clients", "order.txt"]) {
-      if (args.servers.includes(reserved)) {
-        throw new Error(
-          `--server ${reserved}: a server of that name cannot be bundled (${reserved} is the bundle's own)`,
-        );
-      }
-    }
 
-    const text = await readStackOutputs(args.stack, await workDirOf(process.env));
+    const text = await readStackOutputs(args.stack, at);
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -151,17 +118,23 @@ export async function main(
     }
     const parsed = parseBundleOutputs(json, `stack "${args.stack}"`);
     if (!parsed.ok) throw new Error(`stack "${args.stack}":\n  ${parsed.problems.join("\n  ")}`);
-    const selected = selectServers(parsed.value, args, args.stack);
-    if (!selected.ok) throw new Error(selected.problems.join("\n"));
-    if (args.all && args.clients && selected.value.some((s) => s === "clients" || s === "order.txt")) {
+    const badNames = serverNameProblems(Object.keys(parsed.value.servers));
+    if (badNames.length) {
       throw new Error(
-        'a server named "clients" or "order.txt" clashes with the bundle\'s own files: bundle servers by name',
+        `stack "${args.stack}" has server names that cannot be folder names of a bundle (nothing is written; ` +
+          `fix the site config and run npm run up):\n  ${badNames.join("\n  ")}`,
       );
     }
+    const selected = selectServers(parsed.value, args, args.stack);
+    if (!selected.ok) throw new Error(selected.problems.join("\n"));
     const clientScript = args.clients
       ? {
           name: CLIENT_SCRIPT,
-          content: fs.readFileSync(path.join(root, "scripts", "clients", CLIENT_SCRIPT), "utf8"),
+          // This repository's, or the installed package's (package.json `files`).
+          content: fs.readFileSync(
+            path.join((await import("../engine/workspace")).repoRoot(), "scripts", "clients", CLIENT_SCRIPT),
+            "utf8",
+          ),
         }
       : undefined;
     const plan = planBundle({

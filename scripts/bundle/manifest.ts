@@ -140,7 +140,10 @@ export function selectServers(
   return { ok: true, value: inEnableOrder(outputs.servers, opts.all ? known : opts.servers) };
 }
 
-/** Names sorted by `enableOrder` (the vendor's order: event server, management server, recorders), then name. */
+/**
+ * Names sorted by `enableOrder` (the vendor guide's order: management server, recording servers, then the other
+ * servers with a Data Collector), then name.
+ */
 export function inEnableOrder(
   servers: Record<string, Pick<ServerOutput, "enableOrder">>,
   names: string[],

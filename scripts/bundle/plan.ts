@@ -7,13 +7,18 @@
  *   <server>/<server>.json         its manifest (scripts/bundle/manifest.schema.json)
  *   <server>/ca-<thumbprint>.cer   each root to trust
  *   clients/ca-<thumbprint>.cer    with --clients: each root clients must trust
+ *   clients/site.txt               with --clients: the stack's name, which the script marks the roots with
  *   clients/<client script>        with --clients: the script that trusts exactly those
  */
 import { BundleOutputs, inEnableOrder, orderText, serverManifest, TrustedCa } from "./manifest";
+import { checkManifest } from "./validate";
 
 /** Private material: files 0600, folders 0700. */
 export const FILE_MODE = 0o600;
 export const DIR_MODE = 0o700;
+
+/** The client kit's file naming the site (the stack): the script marks the roots it trusts with it. */
+export const SITE_FILE = "site.txt";
 
 export interface PlannedFile {
   /** Relative to the --out folder, with "/" separators. */
@@ -26,11 +31,6 @@ export interface BundlePlan {
   /** Folders to create (relative; "" is the --out folder itself). */
   dirs: Array<{ path: string; mode: number }>;
   files: PlannedFile[];
-  /**
-   * Folders whose `ca-*.cer` files not in the plan must be removed: a root dropped from the stack must not stay
-   * beside a script that trusts every `.cer` of its folder.
-   */
-  pruneCaFiles: string[];
 }
 
 export interface PlanInput {
@@ -49,14 +49,17 @@ const caFiles = (dir: string, cas: TrustedCa[]): PlannedFile[] =>
     mode: FILE_MODE,
   }));
 
-/** The bundle's folders and files. */
+/**
+ * The bundle's folders and files. Throws (before anything is written) when a manifest would not validate
+ * against its schema.
+ */
 export function planBundle({ outputs, stack, servers, clientScript }: PlanInput): BundlePlan {
-  const plan: BundlePlan = { dirs: [{ path: "", mode: DIR_MODE }], files: [], pruneCaFiles: [] };
+  const plan: BundlePlan = { dirs: [{ path: "", mode: DIR_MODE }], files: [] };
   const ordered = inEnableOrder(outputs.servers, servers);
   for (const name of ordered) {
     const manifest = serverManifest(outputs, stack, name);
+    checkManifest(name, manifest);
     plan.dirs.push({ path: name, mode: DIR_MODE });
-    plan.pruneCaFiles.push(name);
     plan.files.push(
       {
         path: `${name}/${manifest.pfxFile}`,
@@ -75,12 +78,15 @@ export function planBundle({ outputs, stack, servers, clientScript }: PlanInput)
     plan.files.push({ path: "order.txt", content: Buffer.from(orderText(ordered)), mode: FILE_MODE });
   if (clientScript) {
     plan.dirs.push({ path: "clients", mode: DIR_MODE });
-    plan.pruneCaFiles.push("clients");
-    plan.files.push(...caFiles("clients", outputs.trustedCas), {
-      path: `clients/${clientScript.name}`,
-      content: Buffer.from(clientScript.content),
-      mode: FILE_MODE,
-    });
+    plan.files.push(
+      ...caFiles("clients", outputs.trustedCas),
+      { path: `clients/${SITE_FILE}`, content: Buffer.from(`${stack}\n`), mode: FILE_MODE },
+      {
+        path: `clients/${clientScript.name}`,
+        content: Buffer.from(clientScript.content),
+        mode: FILE_MODE,
+      },
+    );
   }
   return plan;
 }

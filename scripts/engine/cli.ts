@@ -14,7 +14,8 @@ import { openStack, pulumiCliEnv, repoRoot } from "./workspace";
 const USAGE = `Usage: node dist/scripts/engine/cli.js <command> [options]   (or: npm run <command> -- [options])
 
 Commands:
-  up           Create or update the site's certificates, then print a table of the servers
+  up           Create or update the site's certificates, then print a table of the servers (all outputs:
+               npm run pulumi -- stack output --stack NAME)
   preview      Show what \`up\` would change
   refresh      Read back the managed resources and update the state
   destroy      Delete everything the stack manages
@@ -38,7 +39,9 @@ Options of up, preview, refresh, destroy:
 Environment:
   PULUMI_BACKEND_URL     State backend (default: file://<repo>/.pulumi-state)
   PULUMI_CONFIG_PASSPHRASE, PULUMI_CONFIG_PASSPHRASE_FILE
-                         Passphrase of the stack secrets (default: generated <state>/passphrase.txt)
+                         Passphrase of the stack secrets (default: generated, beside the state folder,
+                         in <state>.passphrase/passphrase.txt, e.g. .pulumi-state.passphrase/; back it up
+                         apart from the state)
   PULUMI_CLI             Path of the pulumi executable to use
   PULUMI_SKIP_CHECKPOINTS
                          Default true here: the state is written once, when an operation ends (safe for
@@ -144,9 +147,20 @@ async function runOperation(op: Operation, args: CliArgs): Promise<number> {
   try {
     switch (op) {
       case "up": {
-        const r = await stack.up({ ...common, refresh: args.refresh, expectNoChanges: args.expectNoChanges });
+        // The engine's own list of outputs (every PEM and slot) is left out: the table below says what a user
+        // needs; `npm run pulumi -- stack output` shows the rest.
+        const r = await stack.up({
+          ...common,
+          refresh: args.refresh,
+          expectNoChanges: args.expectNoChanges,
+          suppressOutputs: true,
+        });
         const outputs = Object.fromEntries(Object.entries(r.outputs).map(([k, o]) => [k, o.value]));
-        process.stdout.write("\n" + formatServerTable(outputs));
+        process.stdout.write(
+          "\n" +
+            formatServerTable(outputs) +
+            `All outputs: npm run pulumi -- stack output --stack ${args.stack}\n`,
+        );
         break;
       }
       case "preview":

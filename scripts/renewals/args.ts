@@ -4,7 +4,8 @@ import { checkStackName, DEFAULT_STACK, OptionSpecs, readCommandLine } from "../
 export const DEFAULT_WITHIN_DAYS = 30;
 
 export const USAGE = `Usage: npm run renewals -- [--stack NAME] [options]
-       (or: node dist/scripts/renewals/cli.js [--stack NAME] [options])
+       (or: node dist/scripts/renewals/cli.js [--stack NAME] [options];
+        in your own Pulumi project: npx xprotect-certs renewals [--stack NAME] [options])
 
 Lists the server certificates of a stack that are due for renewal (renewalDue or notAfter within the window),
 the CA if it expires within max(180, window) days, and the trusted root CAs with the stage of a root rotation
@@ -38,7 +39,7 @@ cannot be edited: then nothing is written).
 
 Environment:
   XPROTECT_CERTS_NOW     ISO 8601 time to use as now (e.g. 2027-06-01), as the provider does
-  PULUMI_BACKEND_URL     State backend (default: file://<repo>/.pulumi-state)
+  PULUMI_BACKEND_URL     State backend (default: file://<repo>/.pulumi-state; npx xprotect-certs: as your pulumi)
   PULUMI_CONFIG_PASSPHRASE, PULUMI_CONFIG_PASSPHRASE_FILE
                          Passphrase of the stack (needed to read its outputs from the state)
 `;

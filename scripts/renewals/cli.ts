@@ -8,6 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { resolveNow } from "../../provider/runtime/clock";
+import { writeNewFile } from "../common/new-file";
 import { parseArgs, RenewalsArgs, USAGE } from "./args";
 import { findDue, RenewalReport } from "./due";
 import { renderHtml } from "./html";
@@ -19,6 +20,7 @@ import { stackFilePath } from "./stack-file";
 import { formatReport } from "./table";
 import { applyGenerationBumps, Bumped, certificateIdOf } from "./yaml-apply";
 import { applyStage, StageApplied } from "./yaml-stage";
+import type { Project } from "../engine/project";
 
 export const EXIT_NOTHING_DUE = 0;
 export const EXIT_DUE = 10;
@@ -32,6 +34,8 @@ export interface Io {
   err: (s: string) => void;
   /** XPROTECT_CERTS_NOW, XPROTECT_CERTS_WORKDIR and the engine's variables. */
   env: Record<string, string | undefined>;
+  /** Where the stack is read: this repository's project unless given (the package's bin gives the user's). */
+  project?: Project;
 }
 
 const processIo: Io = {
@@ -41,13 +45,11 @@ const processIo: Io = {
 };
 
 /**
- * The folder of Pulumi.yaml the engine runs in: XPROTECT_CERTS_WORKDIR (as scripts/engine/cli.ts honours it) or
- * the repo. The engine modules load only when needed: with --outputs and --config-file the command stays quick.
+ * The project the stack is read from: the one given, or this repository's (XPROTECT_CERTS_WORKDIR or the repo).
+ * The engine modules load only when needed: with --outputs and --config-file the command stays quick.
  */
-async function workDirOf(env: Io["env"]): Promise<string> {
-  if (env.XPROTECT_CERTS_WORKDIR) return env.XPROTECT_CERTS_WORKDIR;
-  const { repoRoot } = await import("../engine/workspace");
-  return repoRoot();
+async function projectOf(io: Io): Promise<Project> {
+  return io.project ?? (await import("../engine/project")).repositoryProject(io.env);
 }
 
 const shortPath = (file: string): string => {
@@ -71,7 +73,7 @@ async function loadOutputs(args: RenewalsArgs, io: Io): Promise<RenewalSite> {
   } else {
     const stack = args.stack as string;
     const { readEngineOutputs } = await import("./engine-outputs");
-    const read = await readEngineOutputs({ stack, workDir: await workDirOf(io.env) });
+    const read = await readEngineOutputs({ stack, project: await projectOf(io) });
     if (!read.ok) throw new Error(read.reason);
     text = read.text;
     source = `the outputs of stack "${stack}"`;
@@ -94,7 +96,7 @@ interface Applied {
  */
 async function apply(args: RenewalsArgs, report: RenewalReport, io: Io): Promise<Applied> {
   const file =
-    args.configFile ?? stackFilePath({ workDir: await workDirOf(io.env), stack: args.stack as string });
+    args.configFile ?? stackFilePath({ workDir: (await projectOf(io)).workDir, stack: args.stack as string });
   const log = args.json ? io.err : io.out;
   const stageDue = report.nextStep?.step === "stage";
   // A server whose renewal request waits for its enterprise CA (issuer external) is renewing already: a bump
@@ -121,12 +123,21 @@ async function apply(args: RenewalsArgs, report: RenewalReport, io: Io): Promise
   const result = applyGenerationBumps({
     text,
     file: short,
-    bumps: due.map((d) => ({ server: d.server, certificate: certificateIdOf(d) })),
+    // A certificate held back by its root's end is renewed by a root rotation, not by a bump: a reissue would end
+    // no later, and the next weekly run would bump it again (a new key and reinstall every week).
+    bumps: due
+      .filter((d) => !d.heldBackByRoot)
+      .map((d) => ({ server: d.server, certificate: certificateIdOf(d) })),
   });
   if (!result.ok) throw new Error(`--apply changed nothing:\n${result.problems.join("\n")}`);
   const staged = stageDue ? applyStage({ text: result.text, file: short }) : undefined;
-  if (staged && !staged.ok) throw new Error(`--apply changed nothing:\n${staged.problems.join("\n")}`);
-  const edited = staged ? staged.text : result.text;
+  // The stage step cannot be written: with nothing else to write that is an error; the servers' bumps are still
+  // written (they renew what is due now), and the stage step is reported as the next thing to do by hand.
+  const bumpsWritten = result.text !== text;
+  if (staged && !staged.ok && !bumpsWritten)
+    throw new Error(`--apply changed nothing:\n${staged.problems.join("\n")}`);
+  const stageProblem = staged && !staged.ok ? staged.problems.join("; ") : undefined;
+  const edited = staged && staged.ok ? staged.text : result.text;
   if (edited !== text) writeFile("the stack file", file, edited);
   for (const b of result.bumped) log(`${short}: ${b.server} generation ${b.from} -> ${b.to}\n`);
   for (const p of result.pending) {
@@ -136,15 +147,38 @@ async function apply(args: RenewalsArgs, report: RenewalReport, io: Io): Promise
     );
   }
   for (const s of result.skipped) log(`${short}: ${s.server} ${s.reason}\n`);
+  for (const d of report.due.filter((x) => x.heldBackByRoot)) {
+    log(
+      `${short}: ${d.server} not bumped: it ends with its root CA, so a new certificate would end no later; ` +
+        `the root rotation renews it${report.nextStep ? ` (next: ${report.nextStep.step})` : ""}\n`,
+    );
+  }
   let stage: StageApplied | undefined;
-  if (staged && "staged" in staged) {
-    stage = { generation: staged.staged.generation, written: true };
+  if (stageProblem) {
+    stage = { written: false, problem: stageProblem };
+    io.err(
+      `${short}: the server bumps are written, but not the stage step of the root rotation (nextCa): ` +
+        `${stageProblem}\n`,
+    );
+  } else if (staged && "staged" in staged) {
+    const { removedMinStageDays } = staged.staged;
+    stage = {
+      generation: staged.staged.generation,
+      written: true,
+      ...("removedMinStageDays" in staged.staged ? { removedMinStageDays } : {}),
+    };
     log(
       `${short}: nextCa (generation ${stage.generation}) added after ca: the stage step of a root rotation; ` +
-        "after review and merge, npm run up makes the next root and every client trusts it; no server " +
-        "certificate changes\n",
+        "after review and merge, npm run up makes the next root and every client trusts it; the root step " +
+        "changes no server certificate\n",
     );
-  } else if (staged) {
+    if ("removedMinStageDays" in staged.staged) {
+      log(
+        `${short}: minStageDays (${String(removedMinStageDays)}) removed: left from an earlier rotation, it would ` +
+          "shorten this one's wait (the default, 7 days, applies)\n",
+      );
+    }
+  } else if (staged && staged.ok) {
     stage = { generation: staged.already.generation, written: false };
     log(
       `${short}: nextCa is already there (generation ${stage.generation ?? "not given"}): nothing written; ` +
@@ -158,16 +192,14 @@ async function apply(args: RenewalsArgs, report: RenewalReport, io: Io): Promise
 }
 
 /**
- * Writes `text` to `file` through a temporary file in the same folder and a rename, so that a reader of the folder
- * (node_exporter's textfile collector) never sees half a file.
+ * Writes `text` to `file` through a new temporary file beside it (random name, exclusive, no symlink followed)
+ * and a rename (scripts/common/new-file.ts), so that a reader of the folder (node_exporter's textfile collector)
+ * never sees half a file and nothing planted in the folder is written through.
  */
 function writeFileAtomic(what: string, file: string, text: string): void {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   try {
-    fs.writeFileSync(temp, text);
-    fs.renameSync(temp, file);
+    writeNewFile(file, text, { mode: 0o644, replace: true });
   } catch (e) {
-    fs.rmSync(temp, { force: true });
     throw new Error(`cannot write ${what} ${file}: ${(e as Error).message}`);
   }
 }

@@ -6,9 +6,10 @@ import type {
   TrustedCaStatus,
 } from "../../provider/contract";
 import { CA_EXPIRY_WARNING_DAYS } from "../../provider/pki/limits";
-import { daysAhead, daysLeft, isWithinDays } from "../../provider/pki/renewal";
+import { DAY_MS } from "../../provider/pki/limits";
+import { daysAhead, daysLeft, isWithinDays, reissueNotAfter } from "../../provider/pki/renewal";
 import type { RenewalSite } from "./outputs";
-import { nextStep, NextStep, Rotation } from "./roots";
+import { nextStep, NextStep, Rotation, ROTATION_README } from "./roots";
 
 /** A server whose certificate is due. */
 export interface DueServer {
@@ -25,6 +26,12 @@ export interface DueServer {
   reason: string;
   /** expired: notAfter has passed; due: renewalDue has passed or falls within the window. */
   status: "expired" | "due";
+  /**
+   * True when a reissue could not end later than this certificate does: it already ends with the root that issues
+   * it (it was cut short to the root's end). A generation bump would only make a new key and thumbprint, again at
+   * every run; a root rotation renews it. --apply does not bump it.
+   */
+  heldBackByRoot?: boolean;
 }
 
 /** The CA's place in the report. */
@@ -87,6 +94,7 @@ export function findDue({ site, now, withinDays }: FindDueParams): RenewalReport
       notDue.push(s);
       continue;
     }
+    const heldBack = heldBackByRoot(s, site.ca.notAfter.text, now);
     due.push({
       server: s.server,
       hostname: s.hostname,
@@ -96,8 +104,9 @@ export function findDue({ site, now, withinDays }: FindDueParams): RenewalReport
       notAfter: s.notAfter,
       renewalDue: s.renewalDue,
       daysLeft: daysLeft(s.notAfter.text, now),
-      reason,
+      reason: heldBack ? `${reason}; ${heldBackReason(site.ca)}` : reason,
       status: isWithinDays(s.notAfter.text, 0, now) ? "expired" : "due",
+      ...(heldBack ? { heldBackByRoot: true } : {}),
     });
   }
   due.sort((a, b) => a.notAfter.ms - b.notAfter.ms || a.server.localeCompare(b.server));
@@ -123,6 +132,19 @@ export function findDue({ site, now, withinDays }: FindDueParams): RenewalReport
     pending: site.pending ?? [],
   };
 }
+
+/**
+ * Whether a reissue now could not end later than the certificate does: the arithmetic of the provider's clock
+ * (reissueNotAfter, as renewalHelps uses it), with the certificate's own validity and the issuing root's end.
+ */
+function heldBackByRoot(s: ServerCertificateInfo, rootNotAfter: string, now: Date): boolean {
+  const validityDays = (s.notAfter.ms - s.notBefore.ms) / DAY_MS;
+  return reissueNotAfter(now, validityDays, rootNotAfter) <= s.notAfter.ms;
+}
+
+const heldBackReason = (root: { thumbprint?: string; notAfter: OutputTime }): string =>
+  `held back by its root CA${root.thumbprint ? ` ${root.thumbprint}` : ""} (ends ${dateOf(root.notAfter.ms)}): ` +
+  `a new certificate would end no later, so --apply does not bump it; a root rotation renews it (${ROTATION_README})`;
 
 function reasonOf(s: ServerCertificateInfo, now: Date, withinDays: number): string | undefined {
   const { notAfter, renewalDue } = s;

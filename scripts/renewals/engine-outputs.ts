@@ -8,22 +8,23 @@
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { pulumiCliEnv } from "../engine/workspace";
+import type { Project } from "../engine/project";
 
 /** Parameters of {@link readEngineOutputs}. */
 export interface EngineOutputsParams {
   stack: string;
-  /** Folder of the Pulumi.yaml to run in. */
-  workDir: string;
+  /** The project (folder of the Pulumi.yaml to run in, and how to run the CLI there). */
+  project: Project;
 }
 
 export type EngineOutputs = { ok: true; text: string } | { ok: false; reason: string };
 
-export async function readEngineOutputs({ stack, workDir }: EngineOutputsParams): Promise<EngineOutputs> {
+export async function readEngineOutputs({ stack, project }: EngineOutputsParams): Promise<EngineOutputs> {
+  const { workDir } = project;
   if (!["yaml", "yml"].some((ext) => fs.existsSync(path.join(workDir, `Pulumi.${ext}`)))) {
     return { ok: false, reason: `No Pulumi.yaml in ${workDir}: run in the project, or give --outputs FILE` };
   }
-  const { cli, env } = await pulumiCliEnv();
+  const { cli, env } = await project.cliEnv();
   const args = ["stack", "output", "--json", "--non-interactive", "--stack", stack];
   return new Promise((resolve) =>
     execFile(cli.path, args, { cwd: workDir, env, maxBuffer: 256 << 20 }, (err, stdout, stderr) => {
@@ -33,7 +34,7 @@ export async function readEngineOutputs({ stack, workDir }: EngineOutputsParams)
         ok: false,
         reason:
           `reading the outputs of stack "${stack}" failed: ${said}\n` +
-          "Check the stack name (npm run pulumi -- stack ls), PULUMI_BACKEND_URL and the passphrase " +
+          `Check the stack name (${project.pulumi} stack ls), PULUMI_BACKEND_URL and the passphrase ` +
           "(PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE), or give --outputs FILE.",
       });
     }),

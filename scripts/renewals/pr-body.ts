@@ -29,8 +29,10 @@ export function mdCell(s: string): string {
 
 /** The title line, e.g. "Renew 2 certificates of site: rec01, rec02". */
 export function prTitle({ report, stack, stage }: Pick<PrBodyParams, "report" | "stack" | "stage">): string {
-  const n = report.due.length;
-  const names = report.due.map((d) => d.server).join(", ");
+  // Held back by the root's end: renewed by the rotation, not by this pull request.
+  const renewed = report.due.filter((d) => !d.heldBackByRoot);
+  const n = renewed.length;
+  const names = renewed.map((d) => d.server).join(", ");
   const expires = report.ca.notAfter.text.slice(0, 10);
   if (n === 0 && stage) return `Stage a new root CA for ${stack} (the CA expires on ${expires})`;
   if (n === 0 && report.ca.due && report.rotation !== "none") {
@@ -71,6 +73,14 @@ export function formatPrBody(p: PrBodyParams): string {
       );
     }
   }
+  const held = report.due.filter((d) => d.heldBackByRoot).map((d) => mdCell(d.server));
+  if (held.length > 0) {
+    lines.push(
+      `Not bumped, held back by their root CA (they already end with it; a new certificate would end no later): ` +
+        `${held.join(", ")}. A root rotation renews them (see below).`,
+      "",
+    );
+  }
   lines.push(
     `${report.notDue.length} other certificate${report.notDue.length === 1 ? "" : "s"} not ${window}.`,
   );
@@ -105,7 +115,7 @@ function pendingSection(pending: PendingRequest[]): string[] {
 }
 
 /** The trusted roots and the rotation's stage; what this change does for it, or the step that comes next. */
-function rootSection({ report, file, stage }: PrBodyParams): string[] {
+function rootSection({ report, file, stage, bumped }: PrBodyParams): string[] {
   const lines = [
     `### Root CAs (rotation: ${report.rotation})`,
     "",
@@ -118,14 +128,41 @@ function rootSection({ report, file, stage }: PrBodyParams): string[] {
   ];
   if (stage && file) {
     const generation = stage.generation === undefined ? "" : ` (generation ${stage.generation})`;
-    lines.push(
+    const expires =
       `The active CA (${report.ca.thumbprint ?? "thumbprint unknown"}) expires on ${report.ca.notAfter.text} ` +
-        `(${report.ca.daysLeft} days left). This change adds \`nextCa\`${generation} to \`${mdCell(file)}\`: ` +
-        "the stage step of a root rotation. After merging, `npm run up` makes the next root and adds it to " +
-        "`trustedCaCertificates`; no server certificate changes (the preview shows one create). Give the new " +
-        "root to every client and server, then switch (`issueFrom: nextCa`) in a pull request of its own " +
-        '(README, "Rotating the root CA").',
-    );
+      `(${report.ca.daysLeft} days left).`;
+    const servers =
+      bumped.length > 0
+        ? "the root step changes no server certificate (the bumps above reissue only theirs; the preview shows " +
+          "one create besides them)"
+        : "no server certificate changes (the preview shows one create)";
+    const then =
+      "Give the new root to every client and server, then switch (`issueFrom: nextCa`) in a pull request of " +
+      'its own (README, "Rotating the root CA").';
+    if (stage.problem) {
+      lines.push(
+        `${expires} Step now: stage a next root. --apply could not write it (\`nextCa\` in ` +
+          `\`${mdCell(file)}\`): ${mdCell(stage.problem)}. Add it by hand in a pull request of its own ` +
+          '(README, "Rotating the root CA"); this change only bumps the servers above.',
+      );
+    } else if (stage.written) {
+      const removed =
+        stage.removedMinStageDays === undefined
+          ? ""
+          : ` It also removes \`minStageDays\` (${mdCell(String(stage.removedMinStageDays))}), left from an ` +
+            "earlier rotation: this rotation waits the default 7 days before its switch.";
+      lines.push(
+        `${expires} This change adds \`nextCa\`${generation} to \`${mdCell(file)}\`: the stage step of a root ` +
+          "rotation. After merging, `npm run up` makes the next root and adds it to `trustedCaCertificates`; " +
+          `${servers}.${removed} ${then}`,
+      );
+    } else {
+      lines.push(
+        `${expires} \`nextCa\`${generation} is already in \`${mdCell(file)}\` (written before, not yet made): ` +
+          "this change does not touch it. After merging, `npm run up` makes the next root and adds it to " +
+          `\`trustedCaCertificates\`; ${servers}. ${then}`,
+      );
+    }
   } else if (report.nextStep && report.rotation !== "none") {
     lines.push(
       `Next step, not written by renewals (a reviewed decision): ${mdCell(report.nextStep.action)}.`,

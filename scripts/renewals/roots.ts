@@ -125,7 +125,7 @@ export function nextStep(p: { rotation: Rotation; caDue: boolean; roots: CaRoot[
       step: "retire",
       action:
         `retire: once every server runs its certificate from the root ${name("active")}, move nextCa's ` +
-        "settings (generation included) into ca and remove nextCa and issueFrom from the stack file; " +
+        "settings (generation included) into ca and remove nextCa, issueFrom and minStageDays from the stack file; " +
         `the previous root ${name("previous")} then leaves trustedCaCertificates (${ROTATION_README})`,
     };
   }

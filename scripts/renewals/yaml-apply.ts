@@ -4,6 +4,11 @@
  *
  * The yaml package's Document API finds the nodes; the edit is spliced into the original text at their source
  * ranges, so every other byte of the file (comments, quoting, spacing, flow collections) stays as it was.
+ *
+ * YAML merge keys count: Pulumi reads stack files with go-yaml v3, which resolves `<<: *anchor` (a server that
+ * merges another server's map inherits its `generation`). A bump changes exactly the due servers' generations as
+ * Pulumi reads them: a due server that inherits its generation gets a line of its own, and a server that is not due
+ * but would inherit a bumped generation is pinned at its current one (a line of its own, saying why).
  */
 import { isMap, isNode, isScalar, parseDocument, Pair, YAMLMap } from "yaml";
 
@@ -59,9 +64,14 @@ export type ApplyResult =
   | { ok: true; text: string; bumped: Bumped[]; pending: Pending[]; skipped: Skipped[] }
   | { ok: false; problems: string[] };
 
+/** The comment on a line that keeps a server that is not due at its generation (it merges a bumped server). */
+export const pinOf = (generation: number): string =>
+  `renewals: kept at ${generation}, not due (it merges a server whose generation was bumped)`;
+
 /** The comment recorded on the generation line. */
 export const markerOf = (id: CertificateId): string => `renewals: bumped for ${id.kind} ${id.value}`;
 const MARKER = /(?:;\s*)?renewals: bumped for (serial|thumbprint) ([0-9A-Fa-f]+)\s*$/;
+const PIN = /(?:;\s*)?renewals: kept at \d+, not due \([^)]*\)/;
 
 /** The serial number if known, else the thumbprint, else undefined. */
 export function certificateIdOf(c: {
@@ -91,7 +101,7 @@ function lineTail(text: string, pos: number): { end: number; hash?: number; comm
 
 /** The comment with our marker replaced or appended (another comment on the line is kept). */
 function withMarker(comment: string | undefined, id: CertificateId): string {
-  const own = (comment ?? "").replace(MARKER, "").trim();
+  const own = (comment ?? "").replace(MARKER, "").replace(PIN, "").trim();
   return own ? `${own}; ${markerOf(id)}` : markerOf(id);
 }
 
@@ -99,7 +109,7 @@ const isWholeNumber = (v: unknown): v is number => typeof v === "number" && Numb
 
 /** Bumps `generation` (server's, else defaults', else 0) by one for each due server. */
 export function applyGenerationBumps({ text, file, bumps }: ApplyParams): ApplyResult {
-  const doc = parseDocument(text);
+  const doc = parseDocument(text, { merge: true });
   if (doc.errors.length > 0) {
     return { ok: false, problems: [`${file} is not valid YAML: ${doc.errors[0].message}`] };
   }
@@ -135,6 +145,7 @@ export function applyGenerationBumps({ text, file, bumps }: ApplyParams): ApplyR
     };
   }
 
+  const before = generations(text);
   const edits: Edit[] = [];
   const bumped: Bumped[] = [];
   const pending: Pending[] = [];
@@ -157,7 +168,7 @@ export function applyGenerationBumps({ text, file, bumps }: ApplyParams): ApplyR
       );
       continue;
     }
-    const planned = planBump({ text, node, certificate, defaultGeneration, newline });
+    const planned = planBump({ text, node, certificate, from: before[server], newline });
     if ("problem" in planned) problems.push(`servers.${server} of ${where}: ${planned.problem}`);
     else if ("already" in planned) pending.push({ server, generation: planned.already, certificate });
     else {
@@ -167,19 +178,66 @@ export function applyGenerationBumps({ text, file, bumps }: ApplyParams): ApplyR
   }
   if (problems.length > 0) return { ok: false, problems };
 
+  // Servers that are not due but would follow a bump through a merge key (or an alias) keep their generation.
+  const expected = { ...before, ...Object.fromEntries(bumped.map((b) => [b.server, b.to])) };
+  const moved = Object.entries(generations(spliced(text, edits)))
+    .filter(
+      ([server, generation]) => generation !== expected[server] && !bumped.some((b) => b.server === server),
+    )
+    .map(([server]) => server);
+  for (const server of moved) {
+    const node = servers.get(server, true);
+    const own = isMap(node)
+      ? node.items.find((p: Pair) => isScalar(p.key) && p.key.value === "generation")
+      : undefined;
+    if (!isMap(node) || node.flow || own) {
+      problems.push(
+        `servers.${server} of ${where} is not due, but it shares its generation with a server bumped here (an ` +
+          `alias or a merge key, <<): write its generation as a number in its own block map, or bump it by hand`,
+      );
+      continue;
+    }
+    edits.push(pinLine(text, node, before[server], newline));
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  const out = spliced(text, edits);
+  checkEdit(text, out, bumped);
+  return { ok: true, text: out, bumped, pending, skipped };
+}
+
+/** The text with the edits made (from the end, so that earlier positions stay valid). */
+function spliced(text: string, edits: Edit[]): string {
   let out = text;
   for (const e of [...edits].sort((a, b) => b.start - a.start)) {
     out = out.slice(0, e.start) + e.insert + out.slice(e.end);
   }
-  checkEdit(text, out, bumped);
-  return { ok: true, text: out, bumped, pending, skipped };
+  return out;
+}
+
+/**
+ * Each server's generation as the site program gets it from Pulumi: merge keys resolved (as go-yaml v3 does), its
+ * own, else defaults', else 0.
+ */
+function generations(text: string): Record<string, unknown> {
+  const config = parseDocument(text, { merge: true }).toJS() as {
+    config?: Record<string, { servers?: Record<string, unknown>; defaults?: { generation?: unknown } }>;
+  };
+  const site = config.config?.[SITE_KEY];
+  const fallback = site?.defaults?.generation ?? 0;
+  return Object.fromEntries(
+    Object.entries(site?.servers ?? {}).map(([server, spec]) => [
+      server,
+      (spec as { generation?: unknown } | null)?.generation ?? fallback,
+    ]),
+  );
 }
 
 interface PlanParams {
   text: string;
   node: YAMLMap;
   certificate: CertificateId;
-  defaultGeneration: number;
+  /** The server's generation as read (its own, merged, else defaults'). */
+  from: unknown;
   newline: string;
 }
 
@@ -198,15 +256,17 @@ type Plan = { edits: Edit[]; from: number } | { already: number } | { problem: s
  * The edits for one server: the new value, and the marker comment at the end of the generation's line (block map)
  * or of the closing brace's line (flow map: a comment cannot go inside the braces).
  */
-function planBump({ text, node, certificate, defaultGeneration, newline }: PlanParams): Plan {
+function planBump({ text, node, certificate, from: read, newline }: PlanParams): Plan {
   const pair = node.items.find((p: Pair) => isScalar(p.key) && p.key.value === "generation");
   const value = pair?.value;
   if (pair && !(isScalar(value) && isWholeNumber(value.value))) {
     return {
-      problem: `generation is ${JSON.stringify(isScalar(value) ? value.value : value)}: make it a whole number`,
+      problem: `generation is ${JSON.stringify(isScalar(value) ? value.value : String(value))}: make it a whole number`,
     };
   }
-  const from = isScalar(value) ? (value.value as number) : defaultGeneration;
+  if (!isWholeNumber(read))
+    return { problem: `generation is ${JSON.stringify(read)}: make it a whole number` };
+  const from = isScalar(value) ? (value.value as number) : read;
   if (!isScalar(value) && !node.flow)
     return { edits: [newGenerationLine(text, node, from + 1, certificate, newline)], from };
 
@@ -243,22 +303,42 @@ function newGenerationLine(
   certificate: CertificateId,
   newline: string,
 ): Edit {
+  return generationLine(text, node, generation, markerOf(certificate), newline);
+}
+
+/** A `generation: N # kept` line that pins a server that is not due at the generation it has. */
+const pinLine = (text: string, node: YAMLMap, generation: unknown, newline: string): Edit =>
+  generationLine(text, node, generation as number, pinOf(generation as number), newline);
+
+function generationLine(
+  text: string,
+  node: YAMLMap,
+  generation: number,
+  comment: string,
+  newline: string,
+): Edit {
   const keyAt = rangeOf(node.items[0].key)[0];
   const indent = keyAt - (text.lastIndexOf("\n", keyAt - 1) + 1);
   const end = endOf(node.items[node.items.length - 1]);
   const eol = text[end - 1] === "\n" ? end - 1 : text.indexOf("\n", end);
-  const line = `${" ".repeat(indent)}generation: ${generation} # ${markerOf(certificate)}`;
+  const line = `${" ".repeat(indent)}generation: ${generation} # ${comment}`;
   if (eol < 0) return { start: text.length, end: text.length, insert: `${newline}${line}${newline}` };
   return { start: eol + 1, end: eol + 1, insert: `${line}${newline}` };
 }
 
-/** The edited text must parse to the same config except the bumped generations: anything else is a bug here. */
+/**
+ * The edited text must read (merge keys resolved, as Pulumi reads it) as the same config except the bumped servers'
+ * generations: anything else is a bug here.
+ */
 function checkEdit(before: string, after: string, bumped: Bumped[]): void {
-  const expected = parseDocument(before).toJS() as {
+  const expected = parseDocument(before, { merge: true }).toJS() as {
     config: Record<string, { servers: Record<string, object> }>;
   };
-  for (const b of bumped) Object.assign(expected.config[SITE_KEY].servers[b.server], { generation: b.to });
-  const doc = parseDocument(after);
+  for (const b of bumped) {
+    const servers = expected.config[SITE_KEY].servers;
+    servers[b.server] = { ...servers[b.server], generation: b.to };
+  }
+  const doc = parseDocument(after, { merge: true });
   const actual = doc.errors.length ? doc.errors[0].message : JSON.stringify(doc.toJS());
   if (actual !== JSON.stringify(expected)) {
     throw new Error(`internal error: editing the generation would have changed more than the generation`);

@@ -4,8 +4,9 @@
  * (default 0) + 1 and ca's other settings copied as written. Pure: text in, text out.
  *
  * As yaml-apply.ts does, the yaml package's Document API finds the nodes and the new lines are spliced into the
- * original text, so every other byte of the file stays as it was. The switch (`issueFrom: nextCa`) and the retire
- * are reviewed decisions: never written here.
+ * original text, so every other byte of the file stays as it was, but for a `minStageDays` left from an earlier
+ * rotation, which is removed (it would shorten this rotation's wait). The switch (`issueFrom: nextCa`) and the
+ * retire are reviewed decisions: never written here.
  */
 import { isMap, isNode, isScalar, Pair, parseDocument } from "yaml";
 import { SITE_KEY } from "./yaml-apply";
@@ -17,13 +18,20 @@ export const STAGE_COMMENT = '# renewals: stage a new root; see README "Rotating
 export interface StageApplied {
   /** nextCa's generation (undefined when an existing nextCa does not say). */
   generation?: number;
-  /** True when this run wrote it; false when the file already had nextCa. */
+  /** True when this run wrote it; false when the file already had nextCa, or it could not be written. */
   written: boolean;
+  /** Why it could not be written (the server bumps were written all the same). */
+  problem?: string;
+  /** A minStageDays left from an earlier rotation, removed by this run. */
+  removedMinStageDays?: unknown;
 }
 
 export type StageResult =
-  /** `nextCa` written with this generation. */
-  | { ok: true; text: string; staged: { generation: number } }
+  /**
+   * `nextCa` written with this generation; `removedMinStageDays`: a `minStageDays` left from an earlier rotation,
+   * taken out so that it does not shorten this rotation's wait.
+   */
+  | { ok: true; text: string; staged: { generation: number; removedMinStageDays?: unknown } }
   /** `nextCa` already in the file (an earlier run, or the user): nothing written. */
   | { ok: true; text: string; already: { generation?: number } }
   | { ok: false; problems: string[] };
@@ -118,12 +126,49 @@ export function applyStage({ text, file }: { text: string; file: string }): Stag
   // After the line on which ca's last setting ends.
   const end = rangeOf(ca.items[ca.items.length - 1].value ?? ca.items[ca.items.length - 1].key)[1];
   const eol = text[end - 1] === "\n" ? end - 1 : text.indexOf("\n", end);
-  const out =
+  const inserted =
     eol < 0
       ? `${text}${newline}${lines.join(newline)}${newline}`
       : `${text.slice(0, eol + 1)}${lines.join(newline)}${newline}${text.slice(eol + 1)}`;
+  // A minStageDays left from an earlier rotation (a 0 for an emergency) would apply to this one: it goes.
+  const left = site.items.find((p) => keyOf(p) === "minStageDays");
+  let out = inserted;
+  let removedMinStageDays: unknown;
+  if (left) {
+    const line = wholeLines(text, left);
+    if (!line) {
+      return {
+        ok: false,
+        problems: [
+          `minStageDays of ${where} is left from an earlier rotation and would apply to this one: remove it (write ` +
+            "it on a line of its own for --apply to do so)",
+        ],
+      };
+    }
+    removedMinStageDays = isScalar(left.value) ? left.value.value : undefined;
+    // The lines are before or after the insertion point: cut them from the text with nextCa inserted.
+    const shift = line.start >= eol + 1 && eol >= 0 ? inserted.length - text.length : 0;
+    out = inserted.slice(0, line.start + shift) + inserted.slice(line.end + shift);
+  }
   checkStage(text, out, generation);
-  return { ok: true, text: out, staged: { generation } };
+  return {
+    ok: true,
+    text: out,
+    staged: { generation, ...(left ? { removedMinStageDays } : {}) },
+  };
+}
+
+/** The whole lines a block pair with a scalar value takes ([start, end) including the line end), if it is alone. */
+function wholeLines(text: string, pair: Pair): { start: number; end: number } | undefined {
+  if (!isScalar(pair.value)) return undefined;
+  const keyAt = rangeOf(pair.key)[0];
+  const start = text.lastIndexOf("\n", keyAt - 1) + 1;
+  if (text.slice(start, keyAt).trim() !== "") return undefined;
+  const valueEnd = rangeOf(pair.value)[1];
+  let end = text.indexOf("\n", valueEnd);
+  if (!/^[ \t]*(#.*)?\r?$/.test(text.slice(valueEnd, end < 0 ? text.length : end))) return undefined;
+  end = end < 0 ? text.length : end + 1;
+  return { start, end };
 }
 
 /**
@@ -143,7 +188,7 @@ function checkStage(before: string, after: string, generation: number): void {
     entries.push([k, v]);
     if (k === "ca") entries.push(["nextCa", nextCa]);
   }
-  config.config[SITE_KEY] = Object.fromEntries(entries);
+  config.config[SITE_KEY] = Object.fromEntries(entries.filter(([k]) => k !== "minStageDays"));
   const doc = parseDocument(after);
   const actual = doc.errors.length ? doc.errors[0].message : JSON.stringify(doc.toJS());
   if (actual !== JSON.stringify(config)) {

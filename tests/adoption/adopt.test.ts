@@ -224,6 +224,31 @@ describe("adopting the vendor's CA", () => {
     expect(env.keys).toBe(0);
   });
 
+  test("an adopted CA that expires in service does not block the runs that rotate away from it (issue 24, item 6)", async () => {
+    const adopted = await adoptCa({ adoptPfx: fx.vendorCa.pfx3des, adoptPfxPassword: FIXTURE_PASSWORD });
+    env.setNow("2040-01-01T00:00:00Z");
+    const again = await check(
+      "ca",
+      { adoptPfx: fx.vendorCa.pfx3des, adoptPfxPassword: FIXTURE_PASSWORD },
+      adopted as never,
+    );
+    expect(again.failures ?? []).toEqual([]);
+  });
+
+  test("the retire leaving the old root's adoption config in place says to remove it (issue 24, item 6)", async () => {
+    const next = await adoptCa({ rsaBits: 2048, generation: 1 }); // the rotation's next root, made here
+    const r = await check(
+      "ca",
+      { generation: 1, adoptPfx: fx.vendorCa.pfx3des, adoptPfxPassword: FIXTURE_PASSWORD },
+      next as never,
+    );
+    const reasons = (r.failures ?? []).map((f) => f.reason).join("\n");
+    expect(reasons).toMatch(
+      /^adoptedThumbprint: ca \(generation 1\) is the root this stack made \(staged on \S+\), but the adoption config still gives the CA [0-9A-F]{40}\. At a root rotation's retire .*remove the old root's adoption config instead: npm run pulumi -- config rm xprotect-certs:caPfx/,
+    );
+    expect(reasons).not.toMatch(/generation to 2|give back the material/);
+  });
+
   test("refused at check: expired (the clock is after its notAfter)", async () => {
     env.setNow("2040-01-01T00:00:00Z");
     const r = await check("ca", { adoptPfx: fx.vendorCa.pfx3des, adoptPfxPassword: FIXTURE_PASSWORD });

@@ -82,7 +82,7 @@ test("--all --clients writes one folder per server with only its material, order
   const r = await bundle(["--all", "--clients", "--out", out]);
   expect(r.err).toBe("");
   expect(r.code).toBe(0);
-  expect(readFileSync(join(out, "order.txt"), "utf8")).toBe("event01\nmgmt01\nrec01\n");
+  expect(readFileSync(join(out, "order.txt"), "utf8")).toBe("mgmt01\nrec01\nevent01\n");
   expect(mode(out)).toBe(0o700);
   const validate = new Ajv2020({ allErrors: true }).compile(
     JSON.parse(readFileSync(join(repoRoot(), "scripts/bundle/manifest.schema.json"), "utf8")),
@@ -157,7 +157,10 @@ test("--all --clients writes one folder per server with only its material, order
 
   // The client kit: the stack's roots and the script; no key, no PFX, no password.
   const clients = join(out, "clients");
-  expect(readdirSync(clients).sort()).toEqual([ca, "Install-XProtectRootCertificates.ps1"].sort());
+  expect(readdirSync(clients).sort()).toEqual(
+    [ca, "Install-XProtectRootCertificates.ps1", "site.txt"].sort(),
+  );
+  expect(readFileSync(join(clients, "site.txt"), "utf8")).toBe("bundle\n");
   const roots = readdirSync(clients).filter((f) => f.endsWith(".cer"));
   expect(roots.map((f) => sha1(readFileSync(join(clients, f))))).toEqual([o.caThumbprint]);
   for (const f of readdirSync(clients)) {
@@ -198,4 +201,20 @@ test("an unknown server, an unknown stack and an --out the repository does not i
   for (const r of [unknownServer, unknownStack, refused]) {
     for (const n of NAMES) expect(r.err + r.out).not.toContain(o.pfxPasswords[n]);
   }
+});
+
+test("npm run up prints the server table, not the engine's list of outputs (no PEM, no slot entry)", async () => {
+  const r = await site.npmRun("up");
+  expect(r.code).toBe(0);
+  expect(r.output).toMatch(/^server +role +hostname +thumbprint +notAfter +renewalDue$/m);
+  for (const name of NAMES) {
+    expect(r.output).toMatch(
+      new RegExp(`^${name} +${o.servers[name].role} +.*${o.servers[name].thumbprint}`, "m"),
+    );
+  }
+  expect(r.output).toContain("All outputs: npm run pulumi -- stack output --stack bundle");
+  expect(r.output).not.toMatch(/^Outputs:$/m);
+  expect(r.output).not.toContain("BEGIN CERTIFICATE");
+  expect(r.output).not.toContain("/enableencryption");
+  expect(r.output).not.toContain(o.caCertificateDer.slice(0, 40));
 });

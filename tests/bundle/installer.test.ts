@@ -56,6 +56,7 @@ describe("the installer's PowerShell", () => {
       /Set-Acl/,
       /Remove-Item/,
       /Save-Bindings \$bindings/,
+      /Save-Replaced [(@]/,
       /Invoke-Configurator \$ServerConfigurator \$arguments/,
     ];
     const lines = script.split("\n");
@@ -71,7 +72,7 @@ describe("the installer's PowerShell", () => {
         checked++;
       }
     }
-    expect(checked).toBeGreaterThanOrEqual(9);
+    expect(checked).toBeGreaterThanOrEqual(11);
   });
 
   test("finds the key file by its unique name in both folders, not by the key's .NET type", () => {
@@ -80,12 +81,61 @@ describe("the installer's PowerShell", () => {
     expect(script).toContain("Keys\\$unique");
   });
 
-  test("explains the Server Configurator's exit codes, the vendor's and the field's", () => {
-    for (const code of ["0", "-1", "-2", "-3", "-4", "100", "10000", "20000", "100000", "300000"]) {
-      expect(script).toMatch(new RegExp(`^\\s+'${code}'\\s+= '.+'$`, "m"));
-    }
+  test("treats every Server Configurator exit code but 0 as a failure, and records no slot that failed", () => {
+    // Only the vendor's codes are explained; no code is taken as "bound" (no public vendor source says so).
+    const table = script.slice(
+      script.indexOf("$ExitMeaning = @{"),
+      script.indexOf("}", script.indexOf("$ExitMeaning = @{")),
+    );
+    expect([...table.matchAll(/^\s+'(-?\d+)'\s+= '.+'$/gm)].map((m) => m[1])).toEqual([
+      "0",
+      "-1",
+      "-2",
+      "-3",
+      "-4",
+    ]);
+    expect(script).not.toMatch(/BoundWithWarning|^\s*exit 2/m);
+    // Between running the slot's command and recording it in bindings.json: a throw for any code but 0.
+    const run = script.indexOf("$r = Invoke-Configurator $ServerConfigurator $arguments");
+    const record = script.indexOf("Save-Bindings $bindings", run);
+    expect(run).toBeGreaterThan(0);
+    const between = script.slice(run, record);
+    expect(between).toMatch(
+      /\n {4}if \(\$r\.ExitCode -ne 0\) \{\n(?:.*\n)*? {6}throw "Server Configurator failed for slot/,
+    );
+    expect(between).not.toMatch(/-and|-or/);
     expect(script).toContain("/listcertificategroups");
     expect(script).toContain("Found '(?<name>.+)' group with ID = ");
+  });
+
+  test("-RemoveReplaced removes only what this installer replaced in a slot and no slot still uses; key files only when asked", () => {
+    const step5 = script.slice(
+      script.indexOf("# --- 5."),
+      script.indexOf("if ($WhatIfPreference) {\n  Write-Host"),
+    );
+    // Chosen from the recorded thumbprints, never by subject or issuer.
+    expect(step5).toContain("foreach ($t in @(Read-Replaced)) {");
+    expect(script).not.toMatch(/\$_\.Subject -eq \$cert\.Subject/);
+    expect(step5).toContain("$inUse = @(@($bindings.Values) + $m.thumbprint)");
+    expect(step5).toMatch(/if \(\$inUse -contains \$t\) \{\n.*\n\s+continue/);
+    // Recorded when a slot switches from one certificate of bindings.json to this one.
+    expect(script).toMatch(
+      /\$previous = \$bindings\[\$slot\.groupId\]\n\s+\$bindings\[\$slot\.groupId\] = \$m\.thumbprint\n\s+Save-Bindings \$bindings\n\s+if \(\$previous -and \$previous -ne \$m\.thumbprint\) \{ Save-Replaced \(@\(Read-Replaced\) \+ \$previous\) \}/,
+    );
+    // A key file is looked for only with -RemoveKeyFiles, and never this certificate's (a renewal may keep the key).
+    expect(step5).toContain("if ($old -and $RemoveKeyFiles -and $old.HasPrivateKey) {");
+    expect(step5).toMatch(/if \(\$oldKey -and \$oldKey -eq \$keyFile\) \{\n.*\n\s+\$oldKey = \$null/);
+    expect(step5.match(/Remove-Item/g)).toHaveLength(1);
+    expect(step5).toContain("if ($oldKey) { Remove-Item -LiteralPath $oldKey -Force }");
+    expect(script).toMatch(/\[switch\] \$RemoveKeyFiles/);
+  });
+
+  test("marks the roots it trusts with the manifest's site, and runs under any execution policy as its help shows", () => {
+    expect(script).toMatch(/\$label = Get-RootLabel \(@\(\$sites\) \+ \$m\.stack\) \$root/);
+    expect(script).toMatch(/\} elseif \(\$sites -notcontains \$m\.stack\) \{/);
+    expect(script).toMatch(
+      /^ {2}powershell\.exe -NoProfile -ExecutionPolicy Bypass -File \.\\Install-XProtectCertificate\.ps1 -Bundle D:\\bundle\\rec01 -WhatIf$/m,
+    );
   });
 });
 
@@ -95,6 +145,7 @@ describe("the installer reads only what the manifest schema defines", () => {
     expect(reads).toEqual(
       expect.arrayContaining([
         "contractVersion",
+        "stack",
         "thumbprint",
         "serviceAccount",
         "slots",

@@ -15,6 +15,9 @@ import {
   orderText,
 } from "../../scripts/bundle/manifest";
 import { planBundle } from "../../scripts/bundle/plan";
+import { BUNDLE_OWN_NAMES } from "../../provider/contract";
+import { ROLE_FACTS, Role, SLOT_GROUP_IDS } from "../../provider/xprotect/roles";
+import { manifestProblems } from "../../scripts/bundle/validate";
 import { readRepoFile } from "./powershell";
 
 const der = (seed: string) => Buffer.from(`not a real certificate ${seed}`).toString("base64");
@@ -23,7 +26,7 @@ const tp = (derB64: string) =>
 const T = "2026-01-15T09:00:00.000Z";
 const GROUP = "84430eb7-847c-422d-aa00-7915cd0d7a65";
 
-function server(role: string, enableOrder: number, seed: string) {
+function server(role: Role, seed: string, enableOrder = ROLE_FACTS[role].enableOrder) {
   const thumbprint = tp(der(seed));
   return {
     role,
@@ -57,9 +60,9 @@ function outputs(extra: Record<string, unknown> = {}): Record<string, unknown> {
     caThumbprint: tp(CA),
     caNotAfter: T,
     servers: {
-      rec01: server("recordingServer", 3, "rec01"),
-      event01: server("eventServer", 1, "event01"),
-      mgmt01: server("managementServer", 2, "mgmt01"),
+      rec01: server("recordingServer", "rec01"),
+      event01: server("eventServer", "event01"),
+      mgmt01: server("managementServer", "mgmt01"),
     },
     pfx: { rec01: der("pfx-rec01"), event01: der("pfx-event01"), mgmt01: der("pfx-mgmt01") },
     pfxPasswords: { rec01: "pw-rec01", event01: "pw-event01", mgmt01: "pw-mgmt01" },
@@ -166,7 +169,7 @@ describe("parseBundleOutputs", () => {
       outputs({
         servers: {
           ...(outputs().servers as object),
-          rec01: { ...server("recordingServer", 3, "rec01"), enableOrder: undefined },
+          rec01: { ...server("recordingServer", "rec01"), enableOrder: undefined },
         },
       }),
       /servers\.rec01\.enableOrder: undefined is not an integer/,
@@ -185,10 +188,20 @@ describe("parseBundleOutputs", () => {
     });
   });
 
-  test("servers come in enable order: event server, management server, recorders", () => {
+  test("servers come in the vendor guide's enable order: management server, recorders, then event server", () => {
     const r = selectServers(parsed(), { all: true, servers: [] }, "site");
-    expect(r).toEqual({ ok: true, value: ["event01", "mgmt01", "rec01"] });
-    expect(orderText(["event01", "mgmt01"])).toBe("event01\nmgmt01\n");
+    expect(r).toEqual({ ok: true, value: ["mgmt01", "rec01", "event01"] });
+    expect(orderText(["mgmt01", "event01"])).toBe("mgmt01\nevent01\n");
+  });
+
+  test("every role's enableOrder: management server first, then (failover) recording servers, then every other Data Collector server", () => {
+    const order = (r: Role) => ROLE_FACTS[r].enableOrder;
+    for (const other of Object.keys(ROLE_FACTS) as Role[]) {
+      if (other !== "managementServer") expect(order("managementServer")).toBeLessThan(order(other));
+    }
+    expect(order("failoverRecordingServer")).toBe(order("recordingServer"));
+    for (const dataCollector of ["eventServer", "logServer", "lprServer", "mobileServer"] as const)
+      expect(order("recordingServer")).toBeLessThan(order(dataCollector));
   });
 });
 
@@ -227,29 +240,43 @@ describe("serverManifest and planBundle", () => {
     });
     expect(plan.dirs).toEqual([
       { path: "", mode: 0o700 },
-      { path: "event01", mode: 0o700 },
       { path: "rec01", mode: 0o700 },
+      { path: "event01", mode: 0o700 },
       { path: "clients", mode: 0o700 },
     ]);
     const ca = `ca-${tp(CA)}.cer`;
     expect(plan.files.map((f) => f.path)).toEqual([
-      "event01/event01.pfx",
-      "event01/event01.json",
-      `event01/${ca}`,
       "rec01/rec01.pfx",
       "rec01/rec01.json",
       `rec01/${ca}`,
+      "event01/event01.pfx",
+      "event01/event01.json",
+      `event01/${ca}`,
       "order.txt",
       `clients/${ca}`,
+      "clients/site.txt",
       "clients/k.ps1",
     ]);
     for (const f of plan.files) expect(f.mode).toBe(0o600);
-    expect(plan.files.find((f) => f.path === "order.txt")!.content.toString()).toBe("event01\nrec01\n");
+    expect(plan.files.find((f) => f.path === "order.txt")!.content.toString()).toBe("rec01\nevent01\n");
     expect(plan.files.find((f) => f.path === "rec01/rec01.pfx")!.content).toEqual(
       Buffer.from(der("pfx-rec01"), "base64"),
     );
-    expect(plan.pruneCaFiles).toEqual(["event01", "rec01", "clients"]);
+    // The client kit names its site: the script marks the roots with it, and retires only that site's roots.
+    expect(plan.files.find((f) => f.path === "clients/site.txt")!.content.toString()).toBe("site\n");
   });
+});
+
+test("the names the plan writes beside the server folders are those the server-name rule refuses (BUNDLE_OWN_NAMES)", () => {
+  const plan = planBundle({
+    outputs: parsed(),
+    stack: "site",
+    servers: ["rec01", "event01", "mgmt01"],
+    clientScript: { name: "k.ps1", content: "x" },
+  });
+  const top = new Set([...plan.dirs, ...plan.files].map((e) => e.path.split("/")[0]));
+  for (const own of ["", "rec01", "event01", "mgmt01"]) top.delete(own);
+  expect([...top].sort()).toEqual([...BUNDLE_OWN_NAMES].sort());
 });
 
 describe("outRefusal: inside a git work tree only where git ignores it", () => {
@@ -280,5 +307,82 @@ describe("outRefusal: inside a git work tree only where git ignores it", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("every manifest is checked against its schema before anything is written", () => {
+  const schema = JSON.parse(readRepoFile("scripts/bundle/manifest.schema.json"));
+  const rec01 = (o: Record<string, unknown>) => ({
+    servers: { ...(outputs().servers as object), rec01: { ...server("recordingServer", "rec01"), ...o } },
+  });
+  const plan = (o: Record<string, unknown>) => {
+    const p = parseBundleOutputs(outputs(rec01(o)), "test");
+    if (!p.ok) throw new Error(p.problems.join("\n"));
+    return () => planBundle({ outputs: p.value, stack: "site", servers: ["mgmt01", "rec01"] });
+  };
+  const streaming = SLOT_GROUP_IDS.streamingMedia;
+  const cmd = (group: string) =>
+    `ServerConfigurator.exe /quiet /enableencryption /certificategroup=${group} /thumbprint=${tp(der("rec01"))}`;
+
+  test.each([
+    [
+      "a time with an offset",
+      { notAfter: "2026-01-15T10:00:00+01:00" },
+      /notAfter: "2026-01-15T10:00:00\+01:00" must match pattern/,
+    ],
+    [
+      "a slot outside the schema",
+      { slots: [{ slot: "web", groupId: GROUP, command: cmd(GROUP) }] },
+      /slots\[0\]\.slot: "web" must be equal to one of the allowed values/,
+    ],
+    [
+      "a slot with another slot's group id",
+      { slots: [{ slot: "server", groupId: streaming, command: cmd(streaming) }] },
+      /slots\[0\]: slot "server" with group "549df21d-047c-456b-958e-99e65dd8b3ec" is not a slot with its own group id/,
+    ],
+    [
+      "a group id that is no GUID",
+      { slots: [{ slot: "server", groupId: "84430eb7-847c-422d-aa00-7915cd0d7a6-", command: cmd(GROUP) }] },
+      /slots\[0\]\.groupId: "84430eb7-847c-422d-aa00-7915cd0d7a6-" must match pattern/,
+    ],
+    ["no slot", { slots: [] }, /slots: \[\] must NOT have fewer than 1 items/],
+  ])("%s: the bundle is refused, naming the server, the field and the fix", (_what, o, message) => {
+    // The outputs reader lets it through; the manifest's schema does not.
+    expect(parseBundleOutputs(outputs(rec01(o)), "test").ok).toBe(true);
+    expect(plan(o)).toThrow(message);
+    expect(plan(o)).toThrow(
+      /manifest of server "rec01" would not validate against scripts\/bundle\/manifest\.schema\.json, so nothing was written/,
+    );
+    expect(plan(o)).toThrow(/run npm run up for the stack/);
+  });
+
+  test("the password is never shown in a message", () => {
+    const m = { ...serverManifest(parsed(), "site", "rec01"), pfxPassword: "" };
+    expect(manifestProblems(m)).toEqual(["pfxPassword: (secret) must NOT have fewer than 1 characters"]);
+  });
+
+  test.each([
+    ["2026-13-01T00:00:00Z", false],
+    ["2026-02-30T24:00:00Z", false],
+    ["2026-01-15 09:00:00Z", false],
+    ["2026-01-15T09:00:00.123Z", true],
+    ["2026-12-31T23:59:59Z", true],
+  ])("a time %s: valid %s", (t, valid) => {
+    const m = { ...serverManifest(parsed(), "site", "rec01"), renewalDue: t };
+    expect(manifestProblems(m).length === 0).toBe(valid);
+  });
+
+  test("the schema's slots and group ids are the provider's (provider/xprotect/roles.ts)", () => {
+    const branches = schema.properties.slots.items.oneOf.map(
+      (o: {
+        properties: { slot: { const: string }; groupId: { const: string }; command: { pattern: string } };
+      }) => [
+        o.properties.slot.const,
+        o.properties.groupId.const,
+        new RegExp(o.properties.command.pattern).test(cmd(o.properties.groupId.const)),
+      ],
+    );
+    expect(branches).toEqual(Object.entries(SLOT_GROUP_IDS).map(([slot, id]) => [slot, id, true]));
+    expect(schema.properties.slots.items.properties.slot.enum).toEqual(Object.keys(SLOT_GROUP_IDS));
   });
 });

@@ -139,7 +139,7 @@ test("up makes rec01's key and request: awaiting signature, no slots, no PFX; th
   );
   expect(existsSync(join(dir, "mgmt01", "mgmt01.pfx"))).toBe(true);
   expect(existsSync(join(dir, "rec01"))).toBe(false);
-  const named = await script("bundle", ["--server", "rec01", "--out", dir]);
+  const named = await script("bundle", ["--server", "rec01", "--out", `${dir}-rec01`]);
   expect(named.code).toBe(2);
   expect(named.out).toMatch(/--server rec01: rec01 awaits its enterprise CA's signature/);
   // The renewals report lists the waiting request with its command.

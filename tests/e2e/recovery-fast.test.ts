@@ -82,7 +82,15 @@ const state = async () => {
     pending_operations?: unknown[];
   };
   const certificates = Object.fromEntries(
-    (d.resources ?? []).filter((r) => r.type === SERVER).map((r) => [r.urn.split("::").pop()!, r.outputs!]),
+    (d.resources ?? [])
+      .filter((r) => r.type === SERVER)
+      .map((r) => [
+        r.urn
+          .split("::")
+          .pop()!
+          .replace(/^site-/, ""),
+        r.outputs!,
+      ]),
   );
   return { certificates, pending: d.pending_operations ?? [] };
 };

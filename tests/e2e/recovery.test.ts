@@ -228,8 +228,10 @@ test("4. converged: one certificate and binding per server, no duplicate, no pen
       .map((r) => r.urn.split("::").pop())
       .sort();
   expect(names("CaCertificate")).toEqual(["site-ca"]);
-  expect(names("ServerCertificate")).toEqual([...serverNames].sort());
-  expect(names("CertificateBinding")).toEqual([...serverNames].sort());
+  // The site's children are named <site>-<server>.
+  const childNames = serverNames.map((n) => `site-${n}`).sort();
+  expect(names("ServerCertificate")).toEqual(childNames);
+  expect(names("CertificateBinding")).toEqual(childNames);
 
   const o = (await site.outputs()) as {
     caCertificatePem: string;
@@ -283,7 +285,10 @@ test("5. key generation failing in the provider during a reissue: up fails, the 
   const issued = async () =>
     Object.fromEntries(
       ofType((await exported()).resources, "ServerCertificate").map((r) => [
-        r.urn.split("::").pop()!,
+        r.urn
+          .split("::")
+          .pop()!
+          .replace(/^site-/, ""),
         `${r.outputs!.thumbprint} ${r.outputs!.pfx} ${r.outputs!.pfxPassword}`,
       ]),
     );
@@ -298,7 +303,7 @@ test("5. key generation failing in the provider during a reissue: up fails, the 
   );
   expect(failed.code).not.toBe(0);
   expect(failed.output).toMatch(
-    /ServerCertificate \(rec07\):\s+error: issuing failed: EISDIR: illegal operation on a directory/,
+    /ServerCertificate \(site-rec07\):\s+error: issuing failed: EISDIR: illegal operation on a directory/,
   );
   const after = await issued();
   expect(after.rec07 === before.rec07).toBe(true);

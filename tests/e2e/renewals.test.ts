@@ -119,10 +119,10 @@ test("renewals --apply bumps exactly the due certificates; preview shows them; u
     .map((m) => `${m[1]} ${m[2]}`)
     .sort();
   expect(updates).toEqual([
-    "CertificateBinding event01",
-    "CertificateBinding rec01",
-    "ServerCertificate event01",
-    "ServerCertificate rec01",
+    "CertificateBinding site-event01",
+    "CertificateBinding site-rec01",
+    "ServerCertificate site-event01",
+    "ServerCertificate site-rec01",
   ]);
 
   const up = await site.up();

@@ -315,33 +315,54 @@ describe("an adopted vendor CA rotates the same way", () => {
   });
 });
 
-describe("the old cut-over (a generation bump of the protected CA) still works, for emergencies", () => {
+describe("emergencies: the old cut-over is refused; stage and switch at once with minStageDays 0 instead", () => {
   let cutSite: TempSite;
   afterAll(async () => cutSite?.cleanup());
 
-  test("unprotect the state's CA, bump ca.generation: the root is replaced and every certificate reissued from it", async () => {
+  test("a generation bump of the unprotected CA is refused at preview; the emergency rotation replaces the root in two ups", async () => {
     delete process.env.XPROTECT_CERTS_NOW;
     cutSite = await tempSite({ stackName: "cut-over", program: siteProgram });
     const servers = { rec01: { role: "recordingServer", hostname: "rec01.vms.example.local" } };
-    const set = (generation: number) =>
+    const set = (s: Record<string, unknown>) =>
       cutSite.setConfig({
-        "xprotect-certs:site": { value: JSON.stringify({ ca: { rsaBits: 2048, generation }, servers }) },
+        "xprotect-certs:site": { value: JSON.stringify({ ca: { rsaBits: 2048 }, servers, ...s }) },
       });
-    await set(0);
+    await set({});
     const first = (await cutSite.up()).outputs as unknown as Outputs;
     const ca = (await cutSite.exportState()).deployment.resources!.find((x: { urn: string }) =>
       x.urn.endsWith("::site-ca"),
     )!;
+
+    // The old cut-over: the servers would move to a root made in the same run, which no client trusts yet.
     await cutSite.cli(["state", "unprotect", ca.urn, "--yes", "--stack", "cut-over"]);
-    await set(1);
+    await set({ ca: { rsaBits: 2048, generation: 1 } });
+    const refused = await cutSite.npmRun("preview");
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toMatch(/that root is made in this run, so it has been staged for 0 days/);
+    expect(refused.output).toMatch(/in an emergency .*stage and switch in one change with minStageDays: 0/);
+
+    // The emergency path: stage and switch in one change, minStageDays 0 on purpose.
+    const next = { rsaBits: 2048, generation: 1 };
+    await set({ nextCa: next, issueFrom: "nextCa", minStageDays: 0 });
     const r = await cutSite.up();
-    expect(r.changeSummary).toEqual({ replace: 1, update: 2, same: 2 });
+    expect(r.changeSummary).toEqual({ create: 1, update: 2, same: 3 });
     const after = r.outputs as unknown as Outputs;
     expect(after.caThumbprint).not.toBe(first.caThumbprint);
     expect(after.servers.rec01.thumbprint).not.toBe(first.servers.rec01.thumbprint);
-    expect(statuses(after)).toEqual([[after.caThumbprint, "active"]]);
+    expect(statuses(after)).toEqual([
+      [after.caThumbprint, "active"],
+      [first.caThumbprint, "previous"],
+    ]);
     now = new Date();
     verifiesAgainstTrusted(after, ["rec01"]);
-    expect((await cutSite.up()).changeSummary).toEqual({ same: 5 });
+
+    // Retire at once, minStageDays removed with nextCa and issueFrom: the old root leaves; nothing is reissued.
+    await set({ ca: next });
+    await cutSite.cli(["state", "unprotect", ca.urn, "--yes", "--stack", "cut-over"]); // protected again by the up
+    const retired = await cutSite.up();
+    expect(retired.changeSummary).toEqual({ delete: 1, same: 5 });
+    const done = retired.outputs as unknown as Outputs;
+    expect(done.servers.rec01.thumbprint).toBe(after.servers.rec01.thumbprint);
+    expect(statuses(done)).toEqual([[after.caThumbprint, "active"]]);
   });
 });

@@ -221,7 +221,9 @@ test("5. past renewal time, preview shows exactly the due certificates and up re
   try {
     const p = await step("preview at a later date", () => site.preview());
     expect(p.changeSummary).toEqual({ update: 2, same: SERVERS.length * 2 + 1 });
-    expect(p.stdout).toMatch(/~ +pulumi-nodejs:dynamic\/xprotect-certs:ServerCertificate +rec01 +update/);
+    expect(p.stdout).toMatch(
+      /~ +pulumi-nodejs:dynamic\/xprotect-certs:ServerCertificate +site-rec01 +update/,
+    );
     const r = await step("renewal up", () => site.up());
     expect(r.changeSummary).toEqual({ update: 2, same: SERVERS.length * 2 + 1 });
     const o = await outputs();

@@ -1,7 +1,7 @@
 /**
  * Stacks made by commit 584e7a6 (before the package and XProtectSite: the CA, certificates and bindings at the
  * stack's top level) upgrades to the component on the real engine with nothing replaced, deleted or reissued.
- * The state is tests/fixtures/upgrade-584e7a6 (made by its make.sh, secrets encrypted with its test passphrase);
+ * The state is tests/fixtures/upgrade-584e7a6 (made by tests/fixtures/make-upgrade-fixture.sh, secrets encrypted with its test passphrase);
  * it is imported into a throw-away backend and `up` runs the current stack program on it.
  */
 import { copyFileSync, readFileSync } from "node:fs";
@@ -20,6 +20,12 @@ interface StateResource {
   parent?: string;
   outputs?: Record<string, unknown>;
 }
+/** A resource's name without the site's prefix: the children of site "site" are named site-<server>. */
+const serverName = (urn: string) =>
+  urn
+    .split("::")
+    .pop()!
+    .replace(/^site-/, "");
 const resources = (d: Deployment): StateResource[] =>
   (d.deployment as { resources: StateResource[] }).resources;
 /** Thumbprint and serial of every certificate, the CA under "CA" (its name may change: see below). */
@@ -28,7 +34,7 @@ const certs = (d: Deployment) =>
     resources(d)
       .filter((r) => r.type.startsWith(DYNAMIC) && r.type !== `${DYNAMIC}CertificateBinding`)
       .map((r) => [
-        r.type === `${DYNAMIC}CaCertificate` ? "CA" : r.urn.split("::").pop(),
+        r.type === `${DYNAMIC}CaCertificate` ? "CA" : serverName(r.urn),
         [r.outputs?.thumbprint, r.outputs?.serialNumber],
       ]),
   );

@@ -260,9 +260,9 @@ async function createSite(base: string, opts: TempSiteOptions): Promise<TempSite
         const script = path.join(repoRoot(), "dist", "scripts", "engine", "cli.js");
         const env = {
           ...process.env,
-          ...envVars,
-          PULUMI_BACKEND_URL: pathToFileURL(backendDir).href,
           PULUMI_CONFIG_PASSPHRASE: TEST_PASSPHRASE,
+          ...envVars, // a site made with its own passphrase (an imported fixture) keeps it
+          PULUMI_BACKEND_URL: pathToFileURL(backendDir).href,
           XPROTECT_CERTS_WORKDIR: workDir,
         };
         return new Promise((resolve) =>

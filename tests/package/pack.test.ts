@@ -1,13 +1,21 @@
 /**
  * What `npm pack` puts in the package: exactly what a program needs (compiled JS and type declarations of
  * provider/ and of the site config checks it uses, README, LICENSE, the JSON Schema of the outputs, the Windows
- * installer) and nothing else: no sources, tests, tools, source maps or repository scripts.
+ * installer and the client trust script) and the package's command (`bin`: the compiled bundle and renewals
+ * commands and the engine modules they read a stack with), and nothing else: no sources, tests, tools, source
+ * maps or the repository's other scripts.
  */
 import { execFileSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 
 const REPO = path.join(__dirname, "../..");
+
+/** Every .ts in a source folder (not below it), as its compiled .js in dist/. */
+const compiledJs = (dir: string): string[] =>
+  readdirSync(path.join(REPO, dir))
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => `dist/${dir}/${f.slice(0, -3)}.js`);
 
 /** Every .ts under a source folder, as its compiled .js and .d.ts in dist/. */
 function compiled(dir: string): string[] {
@@ -37,7 +45,20 @@ test("npm pack --dry-run lists only what a user needs", () => {
     "stacks/outputs.schema.json",
     "scripts/bundle/Install-XProtectCertificate.ps1",
     "scripts/bundle/manifest.schema.json",
+    "scripts/clients/Install-XProtectRootCertificates.ps1",
     ...compiled("provider"),
+    ...["bin", "bundle", "renewals", "common"].flatMap((d) => compiledJs(`scripts/${d}`)),
+    "dist/scripts/bundle/manifest.schema.json", // compiled in by the bundle's manifest check
+    ...["project", "workspace", "pulumi-binary"].map((f) => `dist/scripts/engine/${f}.js`),
   ];
   expect([...files].sort()).toEqual([...expected].sort());
+});
+
+test("the package's bin is a compiled command that npm links as `xprotect-certs`", () => {
+  const pkg = JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")) as {
+    bin: Record<string, string>;
+  };
+  expect(Object.keys(pkg.bin)).toEqual(["xprotect-certs"]);
+  const bin = readFileSync(path.join(REPO, pkg.bin["xprotect-certs"]), "utf8");
+  expect(bin.startsWith("#!/usr/bin/env node\n")).toBe(true);
 });

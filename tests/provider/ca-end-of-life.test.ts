@@ -75,7 +75,11 @@ test.each([
       expect(failure?.reason).toMatch(reason);
       expect(failure?.reason).toContain(ca.thumbprint);
       expect(failure?.reason).toContain(ca.notAfter);
-      expect(failure?.reason).toMatch(/rotate to a new root \(stage nextCa.*bump ca\.generation/);
+      // The way out is a rotation (the old cut-over, a generation bump, is refused since issue 24).
+      expect(failure?.reason).toMatch(
+        /rotate to a new root \(README "Rotating the root CA"\)\. If nextCa is staged, switch to it.*minStageDays: 0 on purpose/,
+      );
+      expect(failure?.reason).not.toMatch(/bump ca\.generation/);
     }
     expect(env.keys).toBe(1); // the CA's own key only
   },

@@ -1,5 +1,6 @@
 /** The built CLI (dist/scripts/renewals/cli.js) run as a child process: output, files and exit codes. */
 import { parseArgs } from "../../scripts/renewals/args";
+import { main } from "../../scripts/renewals/cli";
 import { execFile } from "child_process";
 import {
   copyFileSync,
@@ -8,8 +9,10 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  lstatSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from "fs";
 import { tmpdir } from "os";
@@ -218,6 +221,38 @@ test("--metrics writes the textfile with --outputs, leaving no temporary file; a
   expect(bad.err).toMatch(/^renewals: cannot write --metrics .*x\.prom: ENOENT/);
 });
 
+test("--metrics writes through no symlink planted at the temporary name it used to use, nor at the target", async () => {
+  const out = join(dir, "metrics-planted");
+  mkdirSync(out);
+  const victim = join(dir, "victim.txt");
+  writeFileSync(victim, "not yours\n", { mode: 0o644 });
+  // The former temporary name was predictable: .<file>.<pid>.tmp. main() runs in this process: its pid is ours.
+  const planted = join(out, `.xprotect.prom.${process.pid}.tmp`);
+  symlinkSync(victim, planted);
+  const outputs = file("mp.json", siteOutputs(ALL_FINE, {}, rotationRoots("staged")));
+  const run = (target: string) =>
+    main(["--outputs", outputs, "--metrics", target], {
+      out: () => undefined,
+      err: () => undefined,
+      env: { XPROTECT_CERTS_NOW: NOW },
+    });
+  expect(await run(join(out, "xprotect.prom"))).toBe(10);
+  expect(readFileSync(victim, "utf8")).toBe("not yours\n");
+  expect(lstatSync(join(out, "xprotect.prom")).isFile()).toBe(true);
+  expect(readFileSync(join(out, "xprotect.prom"), "utf8")).toContain(
+    "xprotect_certificate_not_after_timestamp_seconds",
+  );
+  expect(readdirSync(out).sort()).toEqual([`.xprotect.prom.${process.pid}.tmp`, "xprotect.prom"]);
+  expect(lstatSync(planted).isSymbolicLink()).toBe(true);
+
+  // A symlink at the target itself is replaced by the new file, not written through.
+  const linked = join(out, "linked.prom");
+  symlinkSync(victim, linked);
+  expect(await run(linked)).toBe(10);
+  expect(readFileSync(victim, "utf8")).toBe("not yours\n");
+  expect(lstatSync(linked).isFile()).toBe(true);
+});
+
 test("--apply bumps the due servers once, writes the PR body and the calendar", async () => {
   const outputs = siteOutputs({
     mgmt01: MIXED.mgmt01,
@@ -269,6 +304,98 @@ test("--apply bumps the due servers once, writes the PR body and the calendar", 
   expect(readFileSync(config, "utf8")).toBe(edited);
   // The PR body of the second run still says what the branch changes.
   expect(readFileSync(join(dir, "pr2.md"), "utf8")).toBe(readFileSync(join(dir, "pr.md"), "utf8"));
+});
+
+const STAGED = [
+  '    # renewals: stage a new root; see README "Rotating the root CA"',
+  "    nextCa:",
+  "      generation: 1",
+  "      commonName: VMS Certificate Authority",
+  "      organization: Example Security Ltd",
+  "      rsaBits: 3072",
+  "      validityDays: 3650",
+  "",
+].join("\n");
+
+test("--apply leaves alone a certificate held back by its root, at every weekly run (issue 24, item 5)", async () => {
+  // rec01 ends with the root (cut short): a reissue would end no later. event01 ends before it: bumped.
+  const root = { notAfter: "2027-03-20T00:00:00Z" };
+  const capped = {
+    notBefore: "2026-06-01T00:00:00Z",
+    notAfter: root.notAfter,
+    renewalDue: "2027-02-18T00:00:00Z",
+  };
+  const config = join(dir, "Pulumi.held.yaml");
+  copyFileSync(join(ROOT, "stacks/Pulumi.example.yaml"), config);
+  const example = readFileSync(config, "utf8");
+  // Two weekly runs: between them an up reissued rec01 (new serial, same notAfter).
+  for (const serialNumber of ["AA01", "AA02"]) {
+    const outputs = siteOutputs(
+      {
+        rec01: { ...capped, serialNumber },
+        event01: {
+          role: "eventServer",
+          serialNumber: "BB01",
+          notBefore: "2025-03-15T00:00:00Z",
+          notAfter: "2027-03-15T00:00:00Z",
+          renewalDue: "2027-02-13T00:00:00Z",
+        },
+      },
+      root,
+    );
+    const r = await run([
+      "--outputs",
+      file("held.json", outputs),
+      "--config-file",
+      config,
+      "--apply",
+      "--pr-body",
+      "held.md",
+    ]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(10);
+    expect(r.out).toMatch(
+      /rec01 not bumped: it ends with its root CA, so a new certificate would end no later/,
+    );
+    expect(r.out).not.toContain("rec01 generation");
+    const site = parse(readFileSync(config, "utf8")).config["xprotect-certs:site"];
+    expect([site.servers.rec01.generation, site.servers.event01.generation]).toEqual([undefined, 1]);
+    const pr = readFileSync(join(dir, "held.md"), "utf8");
+    expect(pr.split("\n")[0]).toBe("Renew 1 certificate of held: event01");
+    expect(pr).toContain("Not bumped, held back by their root CA");
+  }
+  // Only event01's bump and the stage step (the root is due too) were written.
+  const edited = readFileSync(config, "utf8");
+  expect(edited.replace(/^ {8}generation: 1 # renewals: .*\n/gm, "")).toBe(
+    example.replace(/( {6}validityDays: 3650\n)/, `$1${STAGED}`),
+  );
+});
+
+test("--apply with ca in flow style still writes the due servers' bumps; the stage step is reported (issue 24, item 6)", async () => {
+  const config = file(
+    "Pulumi.flowca.yaml",
+    "config:\n  xprotect-certs:site:\n    ca: { rsaBits: 2048 }\n    servers:\n      rec01:\n" +
+      "        role: recordingServer\n        hostname: rec01.vms.example.local\n",
+  );
+  const outputs = siteOutputs({ rec01: MIXED.rec01 }, { notAfter: "2027-06-01T00:00:00Z" });
+  const r = await run([
+    "--outputs",
+    file("flowca.json", outputs),
+    "--config-file",
+    config,
+    "--apply",
+    "--pr-body",
+    "flowca.md",
+  ]);
+  expect(r.code).toBe(10);
+  expect(r.out).toContain("Pulumi.flowca.yaml: rec01 generation 0 -> 1\n");
+  expect(r.err).toMatch(
+    /the server bumps are written, but not the stage step of the root rotation \(nextCa\): ca of .* is in flow style/,
+  );
+  const site = parse(readFileSync(config, "utf8")).config["xprotect-certs:site"];
+  expect([site.servers.rec01.generation, site.nextCa]).toEqual([1, undefined]);
+  const pr = readFileSync(join(dir, "flowca.md"), "utf8");
+  expect(pr).toContain("Step now: stage a next root. --apply could not write it");
 });
 
 test("errors exit 2 with a message naming the problem and the fix", async () => {

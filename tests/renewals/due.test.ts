@@ -61,6 +61,37 @@ describe("findDue", () => {
   });
 });
 
+describe("held back by the root (issue 24, item 5)", () => {
+  // The root ends on 2027-03-20; cap01 was cut short to end with it, rec01 ends before it.
+  const root = { notAfter: "2027-03-20T00:00:00Z" };
+  const servers = {
+    cap01: { notBefore: "2026-06-01T00:00:00Z", notAfter: root.notAfter, renewalDue: "2027-02-18T00:00:00Z" },
+    rec01: {
+      notBefore: "2025-03-15T00:00:00Z",
+      notAfter: "2027-03-15T00:00:00Z",
+      renewalDue: "2027-02-13T00:00:00Z",
+    },
+  };
+
+  test("a due certificate that already ends with its root is held back; one a reissue extends is not", () => {
+    const r = findDue({ site: site(servers, root), now, withinDays: 30 });
+    expect(r.due.map((d) => [d.server, d.heldBackByRoot ?? false])).toEqual([
+      ["rec01", false],
+      ["cap01", true],
+    ]);
+    expect(r.due[1].reason).toMatch(
+      /^renewal due since 2027-02-18; held back by its root CA C{40} \(ends 2027-03-20\): a new certificate would end no later, so --apply does not bump it; a root rotation renews it/,
+    );
+    expect(r.due[0].reason).toBe("renewal due since 2027-02-13");
+  });
+
+  test("due within the window but not yet: held back by the same arithmetic", () => {
+    const later = { ...servers.cap01, renewalDue: "2027-03-10T00:00:00Z" };
+    const r = findDue({ site: site({ cap01: later }, root), now, withinDays: 30 });
+    expect(r.due[0]).toMatchObject({ server: "cap01", heldBackByRoot: true });
+  });
+});
+
 describe("formatReport", () => {
   test("a table of only what is due (server, host name, role, expiry, days left, reason) and a count", () => {
     const text = formatReport(findDue({ site: site(MIXED), now, withinDays: 30 }));

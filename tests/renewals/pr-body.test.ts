@@ -44,6 +44,27 @@ describe("formatPrBody", () => {
     expect(body).not.toContain("The CA");
   });
 
+  test("the root step says what this change does: nextCa already there, or added beside bumps (issue 24, item 6)", () => {
+    const r = report(site({ rec01: MIXED.rec01 }, { notAfter: "2027-06-01T00:00:00Z" }));
+    const bumped = [{ server: "rec01", from: 0, to: 1 }];
+    const base = { report: r, stack: "site", file: "f.yaml" };
+    const already = formatPrBody({ ...base, bumped, stage: { generation: 1, written: false } });
+    expect(already).not.toContain("This change adds `nextCa`");
+    expect(already).toContain(
+      "`nextCa` (generation 1) is already in `f.yaml` (written before, not yet made)",
+    );
+    expect(already).not.toContain("no server certificate changes");
+    expect(already).toContain(
+      "the root step changes no server certificate (the bumps above reissue only theirs",
+    );
+    const added = formatPrBody({ ...base, bumped: [], stage: { generation: 1, written: true } });
+    expect(added).toContain("This change adds `nextCa` (generation 1) to `f.yaml`");
+    expect(added).toContain("no server certificate changes (the preview shows one create)");
+    const both = formatPrBody({ ...base, bumped, stage: { generation: 1, written: true } });
+    expect(both).toContain("This change adds `nextCa` (generation 1)");
+    expect(both).not.toContain("no server certificate changes");
+  });
+
   test("a due CA is explained, not bumped; cells cannot break the table", () => {
     const s = site({ "a|b": { ...MIXED.rec01, hostname: "x|y\n`z`" } }, { notAfter: "2027-05-01T00:00:00Z" });
     const body = formatPrBody({ report: report(s), stack: "site", bumped: [] });

@@ -98,7 +98,7 @@ describe("the roots in the report", () => {
     ]);
     expect(lines[at + 5]).toMatch(
       new RegExp(
-        `^Next step of the root rotation: retire: once every server runs its certificate from the root ${NEW_ROOT}, move nextCa's settings \\(generation included\\) into ca and remove nextCa and issueFrom`,
+        `^Next step of the root rotation: retire: once every server runs its certificate from the root ${NEW_ROOT}, move nextCa's settings \\(generation included\\) into ca and remove nextCa, issueFrom and minStageDays`,
       ),
     );
   });

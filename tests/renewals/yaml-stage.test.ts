@@ -17,6 +17,22 @@ const siteOf = (text: string) => parse(text).config["xprotect-certs:site"];
 const stackFile = (site: string) => `config:\n  xprotect-certs:site:\n${site}encryptionsalt: v1:abc\n`;
 
 describe("applyStage on stacks/Pulumi.example.yaml", () => {
+  test("a minStageDays left from an earlier rotation is removed with its line, after or before ca (issue 24, item 2)", () => {
+    const clean = staged(EXAMPLE).text;
+    const after = EXAMPLE.replace(
+      "    defaults:\n",
+      "    minStageDays: 0 # the emergency of 2026\n    defaults:\n",
+    );
+    const before = EXAMPLE.replace("    ca:\n", "    minStageDays: 0\n    ca:\n");
+    for (const text of [after, before]) {
+      expect(text).not.toBe(EXAMPLE);
+      const r = staged(text);
+      expect(r.staged).toEqual({ generation: 1, removedMinStageDays: 0 });
+      expect(r.text).toBe(clean);
+      expect(siteOf(r.text).minStageDays).toBeUndefined();
+    }
+  });
+
   test("adds nextCa (ca's settings, generation 1) right after ca, with its comment; every other byte stays", () => {
     const r = staged(EXAMPLE);
     expect(r.staged).toEqual({ generation: 1 });

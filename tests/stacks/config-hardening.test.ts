@@ -103,7 +103,8 @@ describe("secret text values are taken exactly as set", () => {
       ["pfxPasswords"],
     );
     expect(error).toBeUndefined();
-    const byName = (n: string) => registered.find((r) => r.type === "ServerCertificate" && r.name === n);
+    const byName = (n: string) =>
+      registered.find((r) => r.type === "ServerCertificate" && r.name === `site-${n}`);
     expect(secretValue(byName("rec01")?.inputs.pfxPassword)).toBe("12345678");
     expect(secretValue(byName("mgmt01")?.inputs.pfxPassword)).toBe('"q"');
   });

@@ -119,9 +119,9 @@ describe("the example site", () => {
     );
   });
 
-  test("yields one CA, a certificate and a binding per server", () => {
+  test("yields one CA, a certificate and a binding per server, named <site>-<server>", () => {
     expect(byType("CaCertificate").map((r) => r.name)).toEqual(["site-ca"]);
-    const names = ["mgmt01", "rec01", "rec02", "failover01", "mobile01", "event01"];
+    const names = ["mgmt01", "rec01", "rec02", "failover01", "mobile01", "event01"].map((n) => `site-${n}`);
     expect(
       byType("ServerCertificate")
         .map((r) => r.name)
@@ -136,7 +136,10 @@ describe("the example site", () => {
 
   test("gives each binding its role and the role's default slots", () => {
     const slots = Object.fromEntries(
-      byType("CertificateBinding").map((b) => [b.name, [b.inputs.role, b.inputs.slots]]),
+      byType("CertificateBinding").map((b) => [
+        b.name.replace(/^site-/, ""),
+        [b.inputs.role, b.inputs.slots],
+      ]),
     );
     expect(slots).toEqual({
       mgmt01: ["managementServer", undefined],
@@ -155,7 +158,7 @@ describe("the example site", () => {
   });
 
   test("passes settings through: defaults, per-server overrides, names and addresses", () => {
-    const cert = (n: string) => byType("ServerCertificate").find((r) => r.name === n)!.inputs;
+    const cert = (n: string) => byType("ServerCertificate").find((r) => r.name === `site-${n}`)!.inputs;
     expect(cert("rec02").dnsNames).toEqual(["rec02.vms.example.local"]);
     expect(cert("rec02").ipAddresses).toEqual(["10.0.0.12", "fd00::12"]);
     expect(cert("mobile01").pfxProfile).toBe("modern-aes256");
@@ -167,7 +170,7 @@ describe("the example site", () => {
       value: "a given password",
     });
     expect(cert("rec02").pfxPassword).toBeUndefined();
-    const binding = byType("CertificateBinding").find((r) => r.name === "rec01")!.inputs;
+    const binding = byType("CertificateBinding").find((r) => r.name === "site-rec01")!.inputs;
     expect(binding.serviceAccount).toBe("VMS\\svc-recorder");
   });
 

@@ -12,6 +12,13 @@ test("outside a rotation: issued from ca, minStageDays 7", () => {
   expect(site?.nextCa).toBeUndefined();
 });
 
+test("issueFrom: ca written with nextCa staged undoes a switch on purpose; not written, it is not an undo", () => {
+  const nextCa = { generation: 1, rsaBits: 2048 };
+  expect(parse({ nextCa, issueFrom: "ca" }).site).toMatchObject({ issueFrom: "ca", switchUndone: true });
+  expect(parse({ nextCa }).site?.switchUndone).toBeUndefined();
+  expect(parse({ issueFrom: "ca" }).site?.switchUndone).toBeUndefined();
+});
+
 test("stage and switch: nextCa checked like ca, issueFrom nextCa, minStageDays 0 on purpose", () => {
   const { site, failures } = parse({
     nextCa: { generation: 1, rsaBits: 3072 },
@@ -65,6 +72,12 @@ test.each<[string, Record<string, unknown>, string, RegExp]>([
   ],
   ["a negative minStageDays", { minStageDays: -1 }, "minStageDays", /from 0 to 3650 \(MAX_MIN_STAGE_DAYS\)/],
   ["minStageDays as text", { minStageDays: "7" }, "minStageDays", /string "7" is not a number of days/],
+  [
+    "minStageDays without nextCa (left from a rotation)",
+    { minStageDays: 0 },
+    "minStageDays",
+    /^0 is set without nextCa: .*would apply to the next one.*Remove it: the retire step removes nextCa, issueFrom and minStageDays/,
+  ],
 ])("refused: %s, at %s", (_, extra, field, reason) => {
   const { site, failures } = parse(extra);
   expect(site).toBeUndefined();

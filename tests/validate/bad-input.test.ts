@@ -1,6 +1,7 @@
 /** Every bad argument is a failure that names the property, the value and the fix. */
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { validateBindingArgs, validateCaArgs, validateServerArgs, UNKNOWN } from "../../provider";
+import { validateBindingArgs, validateCaArgs, validateServerArgs } from "../../provider";
+import { UNKNOWN } from "../../provider/validate/fields";
 import { forEngine } from "../../provider/validate/fields";
 import { caTemplate, derToPem, issueCertificate } from "../../provider/pki";
 import { compactRsaKey } from "../../provider/pki/compact-key";
