@@ -56,8 +56,11 @@ export interface ServerOutput {
    * serialNumber, notBefore, notAfter or renewalDue yet, no slots and no `pfx` entry.
    */
   certificateRequestPem?: string;
+  /** The waiting request's name: the first 16 hex digits of the SHA-256 of its public key. */
   requestId?: string;
+  /** When the request was made (ISO 8601). */
   requestedAt?: string;
+  /** The AD CS template to submit it with (site config `externalTemplate`, default WebServer). */
   certificateTemplate?: string;
   /**
    * Issuer external, once signed: the intermediate CAs between the certificate and its enterprise root (also in

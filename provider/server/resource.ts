@@ -133,6 +133,7 @@ export class ServerCertificate extends XprotectResource {
   public readonly certificateRequestPem!: pulumi.Output<string | undefined>;
   /** The waiting request's name (also named by the certificate signed for it). */
   public readonly requestId!: pulumi.Output<string | undefined>;
+  /** When the waiting request was made (ISO 8601). */
   public readonly requestedAt!: pulumi.Output<string | undefined>;
 
   /** What was asked for, known at preview (the binding checks host names and Apple's rules against it). */
