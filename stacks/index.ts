@@ -9,6 +9,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { SiteConfigError, XProtectSite } from "../provider/site";
+import { readSiteFiles } from "./files";
 import type { XProtectSiteArgs } from "../provider/site";
 import { formatFailures } from "../provider/site/config";
 import { isRecord } from "../provider/contract";
@@ -136,7 +137,10 @@ export async function siteOutputs(): Promise<Record<string, unknown>> {
     caPrivateKeyPem: textConfig("caPrivateKeyPem"),
     serverPfx: structuredConfig("serverPfx"),
   };
-  const raw = structuredConfig("site");
+  // Paths in the config (externalRoots, signedCertificate) are relative to the project folder (Pulumi.yaml's).
+  const files = readSiteFiles(structuredConfig("site"), projectDir());
+  if (files.failures.length > 0) throw new SiteConfigError(formatFailures(files.failures));
+  const raw = files.site;
   // Untyped config goes in as it is (a site that is not a map too): the component's checks, run once, name
   // whatever does not fit its shape.
   const args = isRecord(raw) ? { ...raw, pfxPasswords: passwords, adopt: adoption } : raw;

@@ -48,12 +48,42 @@ export interface ServerOutput {
   enableOrder: number;
   /** The encryption slots to enable, each with its command. */
   slots: SlotOutput[];
+  /** "external" when an enterprise CA signs this server's certificate; absent for the site's root. */
+  issuer?: "external";
+  /**
+   * While a request waits for the enterprise CA (issuer external): the PKCS#10 request (PEM), its name, when it was
+   * made, and the AD CS template to submit it with. A server awaiting its first certificate has no thumbprint,
+   * serialNumber, notBefore, notAfter or renewalDue yet, no slots and no `pfx` entry.
+   */
+  certificateRequestPem?: string;
+  /** The waiting request's name: the first 16 hex digits of the SHA-256 of its public key. */
+  requestId?: string;
+  /** When the request was made (ISO 8601). */
+  requestedAt?: string;
+  /** The AD CS template to submit it with (site config `externalTemplate`, default WebServer). */
+  certificateTemplate?: string;
+  /**
+   * Issuer external, once signed: the intermediate CAs between the certificate and its enterprise root (also in
+   * the PFX), for the installer to put into `LocalMachine\CA`. Absent for the site's root.
+   */
+  intermediateCaCertificates?: IntermediateCaCertificate[];
 }
 
-/** Where a root stands in a root rotation; `active` without rotation. */
-export type TrustedCaStatus = "active" | "next" | "previous";
+/** An intermediate CA certificate (`servers.<name>.intermediateCaCertificates[]`). */
+export interface IntermediateCaCertificate {
+  thumbprint: string;
+  /** DER, base64. */
+  certificateDer: string;
+}
 
-export const TRUSTED_CA_STATUSES: readonly TrustedCaStatus[] = ["active", "next", "previous"];
+/**
+ * Where a root stands in a root rotation; `active` without rotation. `external`: an enterprise root (site config
+ * `externalRoots`) that certificates of servers with `issuer: external` chain to; Group Policy, not the bundle,
+ * makes computers trust it.
+ */
+export type TrustedCaStatus = "active" | "next" | "previous" | "external";
+
+export const TRUSTED_CA_STATUSES: readonly TrustedCaStatus[] = ["active", "next", "previous", "external"];
 
 /** One root to trust (`trustedCaCertificates[]`, added by root rotation). */
 export interface TrustedCaCertificate {

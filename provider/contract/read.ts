@@ -9,6 +9,7 @@ import { isRecord, shown, shownField } from "./json";
 import {
   BASE64,
   CONTRACT_VERSION,
+  IntermediateCaCertificate,
   SECRET_PLACEHOLDER,
   ServerOutput,
   SlotOutput,
@@ -49,10 +50,59 @@ export interface ServerCertificateInfo {
   renewalDue: OutputTime;
 }
 
+/** A request waiting for an enterprise CA's signature (`issuer: external`): what to submit, and how. */
+export interface PendingRequest {
+  server: string;
+  role: string;
+  hostname: string;
+  requestId: string;
+  requestedAt: string;
+  /** PKCS#10, PEM. */
+  certificateRequestPem: string;
+  /** The AD CS template to submit it with. */
+  certificateTemplate: string;
+  /** True when the server has no certificate yet (awaiting signature); false for a renewal. */
+  awaiting: boolean;
+}
+
+/** `certreq -submit -attrib "CertificateTemplate:<template>" <server>.csr <server>.cer`: the AD CS command. */
+export const certreqCommand = (r: Pick<PendingRequest, "server" | "certificateTemplate">): string =>
+  `certreq -submit -attrib "CertificateTemplate:${r.certificateTemplate}" ${r.server}.csr ${r.server}.cer`;
+
+/** A server whose certificate an enterprise CA has not signed yet: nothing to install, no dates. */
+const isAwaiting = (s: Record<string, unknown>): boolean =>
+  s.issuer === "external" && s.thumbprint === undefined && typeof s.certificateRequestPem === "string";
+
+/**
+ * The requests waiting for an enterprise CA (servers with `issuer: external`), sorted by server name. Entries
+ * without a request, or that are not objects, are left to the other readers to name.
+ */
+export function readPendingRequests(outputs: Record<string, unknown>): PendingRequest[] {
+  const map = isRecord(outputs.servers) ? outputs.servers : {};
+  const out: PendingRequest[] = [];
+  for (const name of Object.keys(map).sort()) {
+    const s = map[name];
+    if (!isRecord(s) || s.issuer !== "external" || typeof s.certificateRequestPem !== "string") continue;
+    out.push({
+      server: name,
+      role: typeof s.role === "string" ? s.role : "",
+      hostname: typeof s.hostname === "string" ? s.hostname : "",
+      requestId: typeof s.requestId === "string" ? s.requestId : "",
+      requestedAt: typeof s.requestedAt === "string" ? s.requestedAt : "",
+      certificateRequestPem: s.certificateRequestPem,
+      certificateTemplate: typeof s.certificateTemplate === "string" ? s.certificateTemplate : "WebServer",
+      awaiting: isAwaiting(s),
+    });
+  }
+  return out;
+}
+
 /** The certificates of a site, by their dates. */
 export interface SiteCertificates {
-  /** Sorted by server name. */
+  /** Sorted by server name; a server awaiting its first signed certificate is in `pending` only. */
   servers: ServerCertificateInfo[];
+  /** Requests waiting for an enterprise CA (first certificates and renewals); absent when none waits. */
+  pending?: PendingRequest[];
   ca: {
     /** Upper-case hex; undefined when absent or secret. */
     thumbprint?: string;
@@ -74,7 +124,7 @@ export function readSiteCertificates(
   const map = f.record(outputs, "servers", "", "a map from server name to its certificate");
   for (const name of Object.keys(map ?? {}).sort()) {
     const s = f.record(map!, name, "servers", "the server's certificate details");
-    if (!s) continue;
+    if (!s || isAwaiting(s)) continue;
     const at = `servers.${name}`;
     const notBefore = f.time(s, "notBefore", at);
     const notAfter = f.time(s, "notAfter", at);
@@ -95,9 +145,14 @@ export function readSiteCertificates(
     }
   }
   if (f.problems.length > 0 || !caNotAfter) return { ok: false, problems: f.problems };
+  const pending = readPendingRequests(outputs);
   return {
     ok: true,
-    value: { servers, ca: { thumbprint: hexOrUndefined(outputs.caThumbprint), notAfter: caNotAfter } },
+    value: {
+      servers,
+      ...(pending.length > 0 ? { pending } : {}),
+      ca: { thumbprint: hexOrUndefined(outputs.caThumbprint), notAfter: caNotAfter },
+    },
   };
 }
 
@@ -135,6 +190,7 @@ function readServer(f: FieldReader, map: Record<string, unknown>, name: string):
       } else f.problem(`${at}.slots[${i}]`, `${shown(s)} needs slot, groupId and command`);
     });
   }
+  const intermediates = readIntermediates(f, v, at);
   if (f.problems.length > before) return undefined;
   return {
     ...(texts as Pick<ServerOutput, (typeof SERVER_TEXTS)[number]>),
@@ -144,10 +200,38 @@ function readServer(f: FieldReader, map: Record<string, unknown>, name: string):
     ipAddresses: ipAddresses!,
     enableOrder: v.enableOrder as number,
     slots,
+    ...(intermediates ? { intermediateCaCertificates: intermediates } : {}),
   };
 }
 
-/** Every `servers.<name>` entry of opened outputs, complete (what an installer needs). */
+/** `intermediateCaCertificates` when present (issuer external): each DER with the SHA-1 its thumbprint says. */
+function readIntermediates(
+  f: FieldReader,
+  v: Record<string, unknown>,
+  at: string,
+): IntermediateCaCertificate[] | undefined {
+  const list = v.intermediateCaCertificates;
+  if (list === undefined) return undefined;
+  const field = `${at}.intermediateCaCertificates`;
+  if (!Array.isArray(list)) {
+    f.problem(field, `${shown(list)} is not a list`);
+    return undefined;
+  }
+  const out: IntermediateCaCertificate[] = [];
+  list.forEach((c: unknown, i: number) => {
+    const der = isRecord(c) ? c.certificateDer : undefined;
+    const tp = isRecord(c) ? c.thumbprint : undefined;
+    if (typeof der !== "string" || !BASE64.test(der) || typeof tp !== "string" || thumbprintOf(der) !== tp) {
+      f.problem(`${field}[${i}]`, `${shown(c)} needs certificateDer (base64) and its SHA-1 as thumbprint`);
+    } else out.push({ thumbprint: tp, certificateDer: der });
+  });
+  return out;
+}
+
+/**
+ * Every `servers.<name>` entry of opened outputs, complete (what an installer needs). A server awaiting its first
+ * signed certificate (issuer external) has nothing to install yet: it is left out (readPendingRequests names it).
+ */
 export function readServers(
   outputs: Record<string, unknown>,
   reader: string,
@@ -156,6 +240,7 @@ export function readServers(
   const map = f.record(outputs, "servers", "", "a map from server name");
   const servers: Record<string, ServerOutput> = {};
   for (const name of Object.keys(map ?? {})) {
+    if (isRecord(map![name]) && isAwaiting(map![name] as Record<string, unknown>)) continue;
     const s = readServer(f, map!, name);
     if (s) servers[name] = s;
   }

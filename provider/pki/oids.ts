@@ -12,6 +12,9 @@ export const OID = {
   extKeyUsage: "2.5.29.37",
   serverAuth: "1.3.6.1.5.5.7.3.1",
   clientAuth: "1.3.6.1.5.5.7.3.2",
+  anyExtendedKeyUsage: "2.5.29.37.0",
+  // PKCS#9 (RFC 2985): the extensions a certification request asks for
+  extensionRequest: "1.2.840.113549.1.9.14",
   // Algorithms
   rsaEncryption: "1.2.840.113549.1.1.1",
   sha256WithRSAEncryption: "1.2.840.113549.1.1.11",

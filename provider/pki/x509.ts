@@ -166,6 +166,20 @@ function extension(id: string, critical: boolean, value: Buffer): Buffer {
 }
 
 function extensions(t: CertificateTemplate, subjectKeyId: Buffer, authorityKeyId: Buffer): Buffer[] {
+  const out = templateExtensions(t);
+  out.push(extension(OID.subjectKeyIdentifier, false, der.octetString(subjectKeyId)));
+  // A self-signed root may omit AKI (RFC 5280 4.2.1.1); we keep it: OpenSSL and Windows both write it.
+  out.push(
+    extension(OID.authorityKeyIdentifier, false, der.sequence(der.implicitPrimitive(0, authorityKeyId))),
+  );
+  return out;
+}
+
+/**
+ * What the template says as extensions (basicConstraints, keyUsage, extendedKeyUsage, subjectAltName): the same
+ * in a certificate issued here and in a request another CA signs (provider/pki/request.ts).
+ */
+export function templateExtensions(t: CertificateTemplate): Buffer[] {
   const out = [
     extension(
       OID.basicConstraints,
@@ -194,11 +208,6 @@ function extensions(t: CertificateTemplate, subjectKeyId: Buffer, authorityKeyId
     ];
     out.push(extension(OID.subjectAltName, false, der.sequence(...names)));
   }
-  out.push(extension(OID.subjectKeyIdentifier, false, der.octetString(subjectKeyId)));
-  // A self-signed root may omit AKI (RFC 5280 4.2.1.1); we keep it: OpenSSL and Windows both write it.
-  out.push(
-    extension(OID.authorityKeyIdentifier, false, der.sequence(der.implicitPrimitive(0, authorityKeyId))),
-  );
   return out;
 }
 
@@ -213,7 +222,7 @@ function keyUsageBits(usages: KeyUsage[]): Buffer {
   return der.tlv(0x03, Buffer.from([unused, ...bytes]));
 }
 
-function encodeName(dn: DistinguishedName): Buffer {
+export function encodeName(dn: DistinguishedName): Buffer {
   const rdns: Buffer[] = [];
   if (dn.organization)
     rdns.push(der.setOf(der.sequence(der.oid(OID.organizationName), der.utf8String(dn.organization))));

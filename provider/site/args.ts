@@ -42,6 +42,11 @@ export interface XProtectServer extends XProtectServerSettings {
   ipAddresses?: InputOf<string[]>;
   /** The encryption slots to bind. Default: the role's own slots. Plain. */
   slots?: Slot[];
+  /**
+   * With `issuer: "external"`, once the enterprise CA has signed the request: the certificate it returned, PEM text,
+   * leaf first, then the intermediates (the stack program reads it from the file the config names).
+   */
+  signedCertificate?: string;
 }
 
 /**
@@ -86,6 +91,13 @@ export interface XProtectSiteArgs {
   minStageDays?: number;
   /** Settings every server inherits unless it sets its own. */
   defaults?: XProtectServerSettings;
+  /**
+   * The enterprise roots (PEM text) that certificates of servers with `issuer: "external"` must chain to (the stack
+   * program reads them from the files the config names). Required when a server's issuer is external.
+   */
+  externalRoots?: string[];
+  /** The AD CS certificate template the `certreq` command names. Default "WebServer". */
+  externalTemplate?: string;
   /** Server name to server. The children are named `<site>-<server>`. */
   servers: Record<string, XProtectServer>;
   /** Server name to PFX password; a server without one gets 24 random characters, generated once and kept. */

@@ -30,8 +30,29 @@ export const CA_KEYS = CA_FIELD_KEYS;
  * setting fields (provider/server/fields.ts, provider/binding/fields.ts).
  */
 export const SETTING_KEYS = [...SERVER_SETTING_KEYS, ...BINDING_SETTING_KEYS];
-export const SERVER_KEYS = ["role", "hostname", "dnsNames", "ipAddresses", "slots", ...SETTING_KEYS] as const;
-const SITE_KEYS = ["ca", "nextCa", "issueFrom", "minStageDays", "defaults", "servers"] as const;
+export const SERVER_KEYS = [
+  "role",
+  "hostname",
+  "dnsNames",
+  "ipAddresses",
+  "slots",
+  "signedCertificate",
+  ...SETTING_KEYS,
+] as const;
+const SITE_KEYS = [
+  "ca",
+  "nextCa",
+  "issueFrom",
+  "minStageDays",
+  "defaults",
+  "servers",
+  "externalRoots",
+  "externalTemplate",
+] as const;
+/** The AD CS certificate template `certreq` names when none is given (it takes the names from the request). */
+export const DEFAULT_EXTERNAL_TEMPLATE = "WebServer";
+/** An AD CS template's (short) name, as `certreq -attrib "CertificateTemplate:<name>"` takes it. */
+const TEMPLATE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 /** Which root issues the server certificates: `ca` (the active root), or `nextCa` (a rotation's switch). */
 export const ISSUE_FROM = ["ca", "nextCa"] as const;
 export type IssueFrom = (typeof ISSUE_FROM)[number];
@@ -55,6 +76,8 @@ export interface ServerSpec extends Settings {
   dnsNames: string[];
   ipAddresses: string[];
   slots?: Slot[];
+  /** With issuer external, once signed: the certificate and its chain (PEM text; the stack program reads the file). */
+  signedCertificate?: string;
 }
 
 export interface Site {
@@ -72,6 +95,10 @@ export interface Site {
   /** Days the next root must have been staged before the switch (`issueFrom: nextCa`). */
   minStageDays: number;
   servers: ServerSpec[];
+  /** The enterprise roots (PEM) that certificates of servers with issuer external chain to. */
+  externalRoots?: string[];
+  /** The AD CS template the requests are submitted with (default WebServer). */
+  externalTemplate: string;
 }
 
 /** Existing material to adopt, from the secret config keys of the same names (`xprotect-certs:caPfx`, ...). */
@@ -136,10 +163,11 @@ export function parseSite(
   }
   for (const clash of serverNameClashes(Object.keys(raw.servers)))
     fail(`servers.${clash.name}`, clashReason(clash), clash.name);
+  const external = parseExternal(raw, fail);
   const servers: ServerSpec[] = [];
   for (const [name, value] of Object.entries(raw.servers)) {
     const pfx = own(serverPfx, name);
-    const spec = parseServer(name, value, defaults, fail, pfx, own(pfxPasswords, name));
+    const spec = parseServer(name, value, defaults, fail, pfx, own(pfxPasswords, name), raw.externalRoots);
     if (spec) servers.push(spec);
   }
   siteRules(servers, fail);
@@ -180,7 +208,35 @@ export function parseSite(
   const checkedCa = caCheck.inputs as unknown as Record<string, unknown>;
   const siteCa = Object.fromEntries(Object.keys(ca).map((k) => [k, checkedCa[k]])) as Site["ca"];
   for (const f of CA_ADOPT_FIELDS) if (typeof caInputs[f] === "string") siteCa[f] = caInputs[f] as string;
-  return unique.length ? { failures: unique } : { site: { ca: siteCa, ...rotation, servers }, failures: [] };
+  return unique.length
+    ? { failures: unique }
+    : { site: { ca: siteCa, ...rotation, servers, ...external }, failures: [] };
+}
+
+/** The site's enterprise CA: its roots (checked with each external server) and the template requests name. */
+function parseExternal(
+  raw: Record<string, unknown>,
+  fail: Fail,
+): Pick<Site, "externalRoots" | "externalTemplate"> {
+  const template = raw.externalTemplate ?? DEFAULT_EXTERNAL_TEMPLATE;
+  if (typeof template !== "string" || !TEMPLATE_NAME.test(template)) {
+    fail(
+      "externalTemplate",
+      `${describeValue(template)} is not an AD CS template name: give its short name (letters, digits, "-", "_", ".";` +
+        ` at most 64), e.g. ${DEFAULT_EXTERNAL_TEMPLATE}`,
+    );
+  }
+  const roots = raw.externalRoots;
+  if (roots !== undefined && roots !== null && !Array.isArray(roots)) {
+    fail(
+      "externalRoots",
+      `${describeValue(roots)} is not a list: write the enterprise root files as a list, e.g. [certs/corp-root.pem]`,
+    );
+  }
+  return {
+    externalTemplate: typeof template === "string" ? template : DEFAULT_EXTERNAL_TEMPLATE,
+    ...(Array.isArray(roots) ? { externalRoots: roots as string[] } : {}),
+  };
 }
 
 /**
@@ -259,6 +315,7 @@ function parseServer(
   fail: Fail,
   adoptPfx?: unknown,
   pfxPassword?: unknown,
+  externalRoots?: unknown,
 ): ServerSpec | undefined {
   const at = `servers.${name}`;
   const badName = serverNameProblem(name);
@@ -273,15 +330,21 @@ function parseServer(
   if (value.hostname === undefined)
     fail(`${at}.hostname`, `missing: give the server's FQDN, e.g. ${name}.vms.example.local`, name);
   const dnsNames = merged.dnsNames ?? (typeof merged.hostname === "string" ? [merged.hostname] : []);
+  const external = merged.issuer === "external";
   const serverCheck = validateServerArgs({
     ...pick(merged, SETTING_KEYS),
-    caCertificatePem: UNKNOWN,
-    caSigningKey: UNKNOWN,
+    ...(external ? { externalRoots } : { caCertificatePem: UNKNOWN, caSigningKey: UNKNOWN }),
+    signedCertificate: value.signedCertificate,
     dnsNames,
     ipAddresses: merged.ipAddresses,
     ...(adoptPfx === undefined || pfxPassword === undefined ? {} : { adoptPfx, pfxPassword }),
   });
   for (const f of serverCheck.failures) {
+    if (f.property.startsWith("externalRoots")) {
+      // The site's own key: reported once, where it is written.
+      fail(f.property, f.reason);
+      continue;
+    }
     if (f.property === "adoptPfx" || f.property === "pfxPassword") {
       const key = f.property === "adoptPfx" ? `xprotect-certs:serverPfx.${name}` : `pfxPasswords.${name}`;
       fail(key, f.reason, name);
@@ -325,6 +388,7 @@ function parseServer(
     ipAddresses: serverCheck.inputs.ipAddresses,
     slots: value.slots === undefined ? undefined : bindingCheck.inputs.slots,
     ...(typeof adoptPfx === "string" ? { adoptPfx } : {}),
+    ...(typeof value.signedCertificate === "string" ? { signedCertificate: value.signedCertificate } : {}),
   };
 }
 

@@ -16,7 +16,9 @@ import type { XProtectServer, XProtectSiteArgs } from "./args";
 import { given, givenAll, siteView, unknownIn, withoutPlainFields } from "./inputs";
 import { CONTRACT_VERSION, ServerOutput } from "./outputs";
 import { isRecord } from "../contract";
-import type { TrustedCaCertificate, TrustedCaStatus } from "../contract";
+import type { IntermediateCaCertificate, TrustedCaCertificate, TrustedCaStatus } from "../contract";
+import { createHash, X509Certificate } from "node:crypto";
+import { derToPem, pemToDer } from "../pki/x509";
 
 /** The site's arguments have problems: nothing is registered. Its message lists every problem, one per line. */
 export class SiteConfigError extends pulumi.RunError {}
@@ -139,14 +141,21 @@ export class XProtectSite extends pulumi.ComponentResource {
         aliases: [{ name: spec.name }, { name: spec.name, parent: pulumi.rootStackResource }],
         ...withProtect,
       };
+      // An enterprise CA signs an external server's request: the site's root (and its rotation) is not its issuer.
+      const issuer =
+        spec.issuer === "external"
+          ? { externalRoots: site.externalRoots, signedCertificate: spec.signedCertificate }
+          : {
+              ca: this.issuingCa,
+              ...(switched ? { minStageDays: site.minStageDays } : {}),
+              ...(site.nextCa && site.switchUndone ? { moveBack: true } : {}),
+              ...(rotationStep === "switch" ? { rotationStep: "switch" as const } : {}),
+            };
       const certificate = new ServerCertificate(
         `${name}-${spec.name}`,
         {
           ...givenAll(inputs, pick(spec, SERVER_SETTING_KEYS)),
-          ca: this.issuingCa,
-          ...(switched ? { minStageDays: site.minStageDays } : {}),
-          ...(site.nextCa && site.switchUndone ? { moveBack: true } : {}),
-          ...(rotationStep === "switch" ? { rotationStep } : {}),
+          ...issuer,
           dnsNames,
           ipAddresses,
           pfxPassword: own(args.pfxPasswords, spec.name),
@@ -167,7 +176,13 @@ export class XProtectSite extends pulumi.ComponentResource {
       );
       this.certificates[spec.name] = certificate;
       this.bindings[spec.name] = binding;
-      servers[spec.name] = serverOutput(spec, certificate, binding, { hostname, dnsNames, ipAddresses });
+      servers[spec.name] = serverOutput(
+        spec,
+        certificate,
+        binding,
+        { hostname, dnsNames, ipAddresses },
+        site.externalTemplate,
+      );
       pfx[spec.name] = certificate.pfx;
       pfxPasswords[spec.name] = certificate.pfxPassword;
     }
@@ -179,10 +194,20 @@ export class XProtectSite extends pulumi.ComponentResource {
     this.caNotAfter = this.issuingCa.notAfter;
     const roots: Array<[CaCertificate, TrustedCaStatus]> = [[this.issuingCa, "active"]];
     if (this.nextCa) roots.push(switched ? [this.ca, "previous"] : [this.nextCa, "next"]);
-    this.trustedCaCertificates = pulumi.all(roots.map(([ca, status]) => trustedRoot(ca, status)));
+    // The enterprise roots external servers chain to, when a server has issuer external (known at program time).
+    const external = site.servers.some((s) => s.issuer === "external") ? (site.externalRoots ?? []) : [];
+    this.trustedCaCertificates = pulumi.all([
+      ...roots.map(([ca, status]) => trustedRoot(ca, status)),
+      ...external.map((pem) => pulumi.output(externalRoot(pem))),
+    ]);
     this.servers = pulumi.all(servers);
-    this.pfx = pulumi.secret(pulumi.all(pfx));
-    this.pfxPasswords = pulumi.secret(pulumi.all(pfxPasswords));
+    // A server awaiting its first signed certificate (issuer external) has no PFX yet: no entry.
+    this.pfx = pulumi.secret(pulumi.all(pfx).apply(present));
+    this.pfxPasswords = pulumi.secret(
+      pulumi
+        .all([pulumi.all(pfx), pulumi.all(pfxPasswords)])
+        .apply(([p, w]) => present(pick(w, Object.keys(present(p))))),
+    );
     // The non-secret outputs, so that `pulumi stack export` and the Pulumi Cloud console show them on the
     // component; the PFX and passwords only in the children's state (and in the stack's outputs when exported).
     this.registerOutputs({
@@ -212,6 +237,18 @@ function trustedRoot(ca: CaCertificate, status: TrustedCaStatus): pulumi.Output<
       certificateDer,
       status,
     }));
+}
+
+/** One `external` entry of `trustedCaCertificates`: an enterprise root, read from its PEM. */
+function externalRoot(pem: string): TrustedCaCertificate {
+  const x = new X509Certificate(pem);
+  return {
+    thumbprint: createHash("sha1").update(x.raw).digest("hex").toUpperCase(),
+    notAfter: new Date(x.validTo).toISOString(),
+    certificatePem: derToPem(x.raw),
+    certificateDer: x.raw.toString("base64"),
+    status: "external",
+  };
 }
 
 /**
@@ -247,13 +284,33 @@ function serverOutput(
   certificate: ServerCertificate,
   binding: CertificateBinding,
   given: { hostname: unknown; dnsNames: unknown; ipAddresses: unknown },
+  externalTemplate: string,
 ): pulumi.Output<ServerOutput> {
+  const external = pulumi
+    .all([
+      certificate.issuer,
+      certificate.certificateRequestPem,
+      certificate.requestId,
+      certificate.requestedAt,
+      certificate.chainPem,
+    ])
+    .apply(([issuer, certificateRequestPem, requestId, requestedAt, chainPem]) =>
+      issuer !== "external"
+        ? {}
+        : {
+            issuer,
+            ...(chainPem === undefined ? {} : { intermediateCaCertificates: intermediatesOf(chainPem) }),
+            ...(certificateRequestPem
+              ? { certificateRequestPem, requestId, requestedAt, certificateTemplate: externalTemplate }
+              : {}),
+          },
+    );
   const hostname: pulumi.Input<string> = unknownIn(given.hostname) ? binding.hostname : spec.hostname;
   const dnsNames: pulumi.Input<string[]> = unknownIn(given.dnsNames) ? certificate.dnsNames : spec.dnsNames;
   const ipAddresses: pulumi.Input<string[]> = unknownIn(given.ipAddresses)
     ? certificate.ipAddresses
     : spec.ipAddresses;
-  return pulumi
+  const signed = pulumi
     .all([
       pulumi.all([hostname, dnsNames, ipAddresses]),
       certificate.thumbprint,
@@ -290,7 +347,22 @@ function serverOutput(
         slots,
       }),
     );
+  return pulumi.all([signed, external]).apply(([out, ext]) => present({ ...out, ...ext }) as ServerOutput);
 }
+
+/** The intermediates of a certificate signed elsewhere (PEM, leaf excluded), as the outputs carry them. */
+const intermediatesOf = (chainPem: string): IntermediateCaCertificate[] =>
+  (chainPem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []).map((pem) => {
+    const der = pemToDer(pem);
+    return {
+      thumbprint: createHash("sha1").update(der).digest("hex").toUpperCase(),
+      certificateDer: der.toString("base64"),
+    };
+  });
+
+/** The entries with a value (outputs are plain JSON; a certificate awaiting its signature has no thumbprint yet). */
+const present = <T extends Record<string, unknown>>(m: T): T =>
+  Object.fromEntries(Object.entries(m).filter(([, v]) => v !== undefined && v !== null)) as T;
 
 /** A secret as the checks see it: plain values as they are, outputs and promises as unknown. */
 const known = (v: unknown): unknown =>

@@ -291,6 +291,27 @@ foreach ($ca in @($m.trustedCaCertificates)) {
   }
 }
 
+# --- 1b. Intermediate CAs of a certificate an enterprise CA signed (issuer external) -------------------------
+# Its roots are the domain's (Group Policy puts them in Root): left alone. The issuing CAs go into LocalMachine\CA.
+$intermediates = @()
+if ($m.PSObject.Properties['intermediateCaCertificates']) { $intermediates = @($m.intermediateCaCertificates) }
+foreach ($ca in $intermediates) {
+  $issuing = New-Object System.Security.Cryptography.X509Certificates.X509Certificate2(, [Convert]::FromBase64String($ca.certificateDer))
+  if ($issuing.Thumbprint -ne $ca.thumbprint) { throw "Intermediate $($ca.thumbprint) of the manifest is not what its DER holds ($($issuing.Thumbprint)): make the bundle again." }
+  $store = Open-Store 'CA' 'ReadOnly'
+  $present = @($store.Certificates.Find('FindByThumbprint', $issuing.Thumbprint, $false))
+  $store.Close()
+  if ($present.Count -gt 0) {
+    Write-Step "intermediate CA $($issuing.Thumbprint) in LocalMachine\CA already"
+  } elseif ($PSCmdlet.ShouldProcess('LocalMachine\CA', "add intermediate CA $($issuing.Thumbprint) ($($issuing.Subject))")) {
+    $store = Open-Store 'CA' 'ReadWrite'
+    $store.Add($issuing)
+    $store.Close()
+    $script:changes++
+    Write-Step "added intermediate CA $($issuing.Thumbprint) to LocalMachine\CA"
+  }
+}
+
 # --- 2. The server certificate in LocalMachine\My, key not exportable -------------------------------------------
 $cert = Get-Item -LiteralPath "Cert:\LocalMachine\My\$($m.thumbprint)" -ErrorAction SilentlyContinue
 if ($cert -and $cert.HasPrivateKey) {

@@ -8,6 +8,8 @@ import {
   formatContractProblems,
   isRecord,
   openOutputs,
+  PendingRequest,
+  readPendingRequests,
   readSecrets,
   readServers,
   readTrustedRoots,
@@ -36,6 +38,8 @@ export interface BundleOutputs {
   pfxPasswords: Record<string, string>;
   /** Every root to trust: `trustedCaCertificates` when the stack has it, else the one CA. */
   trustedCas: TrustedCa[];
+  /** Requests waiting for an enterprise CA (issuer external); an awaiting server is not in `servers`. */
+  pending?: PendingRequest[];
 }
 
 /** The per-server manifest: `<server>.json` in the server's folder. */
@@ -64,7 +68,10 @@ export const caFileName = (thumbprint: string): string => `ca-${thumbprint}.cer`
 export function trustedCasOf(outputs: Record<string, unknown>): Parsed<TrustedCa[]> {
   const roots = readTrustedRoots(outputs);
   if (!roots.ok) return { ok: false, problems: lines(roots.problems) };
-  return { ok: true, value: roots.value.map((r) => ({ ...r, file: caFileName(r.thumbprint) })) };
+  // An enterprise root (status external) is trusted through Group Policy, which owns it: neither the installer
+  // nor the client kit touches it, so it is in no bundle.
+  const ours = roots.value.filter((r) => r.status !== "external");
+  return { ok: true, value: ours.map((r) => ({ ...r, file: caFileName(r.thumbprint) })) };
 }
 
 /**
@@ -85,7 +92,12 @@ export function parseBundleOutputs(json: unknown, source: string): Parsed<Bundle
   }
   const outputs = opened.outputs;
   const servers = readServers(outputs, "bundle");
-  const names = isRecord(outputs.servers) ? Object.keys(outputs.servers) : [];
+  // A server awaiting its first signed certificate has no PFX yet.
+  const names = servers.ok
+    ? Object.keys(servers.value)
+    : isRecord(outputs.servers)
+      ? Object.keys(outputs.servers)
+      : [];
   const secrets = readSecrets(outputs, names);
   const cas = trustedCasOf(outputs);
   const problems = [
@@ -94,7 +106,15 @@ export function parseBundleOutputs(json: unknown, source: string): Parsed<Bundle
     ...(cas.ok ? [] : cas.problems),
   ];
   if (!servers.ok || !secrets.ok || !cas.ok) return { ok: false, problems };
-  return { ok: true, value: { servers: servers.value, ...secrets.value, trustedCas: cas.value } };
+  return {
+    ok: true,
+    value: {
+      servers: servers.value,
+      ...secrets.value,
+      trustedCas: cas.value,
+      pending: readPendingRequests(outputs),
+    },
+  };
 }
 
 /** The servers to bundle: all, or those named (each must exist). Sorted in enable order. */
@@ -106,11 +126,14 @@ export function selectServers(
   const known = Object.keys(outputs.servers);
   const unknown = opts.servers.filter((s) => !known.includes(s));
   if (unknown.length) {
+    const awaiting = new Set((outputs.pending ?? []).filter((p) => p.awaiting).map((p) => p.server));
     return {
       ok: false,
-      problems: unknown.map(
-        (s) =>
-          `--server ${s}: stack "${stack}" has no server "${s}"; its servers: ${known.sort().join(", ") || "(none)"}`,
+      problems: unknown.map((s) =>
+        awaiting.has(s)
+          ? `--server ${s}: ${s} awaits its enterprise CA's signature and has no certificate yet: write its request ` +
+            `with --requests, have it signed, commit it as signedCertificate and run npm run up`
+          : `--server ${s}: stack "${stack}" has no server "${s}"; its servers: ${known.sort().join(", ") || "(none)"}`,
       ),
     };
   }
@@ -150,6 +173,7 @@ export function serverManifest(outputs: BundleOutputs, stack: string, name: stri
     serviceAccount: s.serviceAccount,
     enableOrder: s.enableOrder,
     slots: s.slots,
+    ...(s.intermediateCaCertificates ? { intermediateCaCertificates: s.intermediateCaCertificates } : {}),
     pfxFile: `${name}.pfx`,
     pfxPassword: outputs.pfxPasswords[name],
     trustedCaCertificates: outputs.trustedCas,
