@@ -42,6 +42,12 @@ export interface XProtectServer extends XProtectServerSettings {
   ipAddresses?: InputOf<string[]>;
   /** The encryption slots to bind. Default: the role's own slots. Plain. */
   slots?: Slot[];
+  /**
+   * Only on the management server, for a Windows Server failover cluster: every node's FQDN (at least two), while
+   * `hostname` is the cluster's name. The certificate then names the cluster, every node and any `dnsNames`, and
+   * the site gets the identity provider's data-protection certificate. Plain (it decides the bundle's folders).
+   */
+  clusterNodes?: string[];
 }
 
 /**

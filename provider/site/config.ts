@@ -14,6 +14,7 @@ import { DEFAULT_MIN_STAGE_DAYS } from "../pki/limits";
 import { describeValue, isUnknown, UNKNOWN } from "../validate/fields";
 import { isRecord } from "../contract";
 import { ROLES, Role, Slot, ROLE_FACTS } from "../xprotect/roles";
+import { clusterDnsNames, clusterRules, parseClusterNodes } from "./cluster";
 
 export interface SiteFailure {
   /** The server the failure is about, when it is about one. */
@@ -30,7 +31,16 @@ export const CA_KEYS = CA_FIELD_KEYS;
  * setting fields (provider/server/fields.ts, provider/binding/fields.ts).
  */
 export const SETTING_KEYS = [...SERVER_SETTING_KEYS, ...BINDING_SETTING_KEYS];
-export const SERVER_KEYS = ["role", "hostname", "dnsNames", "ipAddresses", "slots", ...SETTING_KEYS] as const;
+export const SERVER_KEYS = [
+  "role",
+  "hostname",
+  "dnsNames",
+  "ipAddresses",
+  "slots",
+  ...SETTING_KEYS,
+  // A clustered management server (provider/site/cluster.ts).
+  "clusterNodes",
+] as const;
 const SITE_KEYS = ["ca", "nextCa", "issueFrom", "minStageDays", "defaults", "servers"] as const;
 /** Which root issues the server certificates: `ca` (the active root), or `nextCa` (a rotation's switch). */
 export const ISSUE_FROM = ["ca", "nextCa"] as const;
@@ -58,6 +68,8 @@ export interface ServerSpec extends Settings {
   dnsNames: string[];
   ipAddresses: string[];
   slots?: Slot[];
+  /** A clustered management server's nodes (normalised): `hostname` is then the cluster's name. */
+  clusterNodes?: string[];
 }
 
 export interface Site {
@@ -278,7 +290,11 @@ function parseServer(
   if (value.role === undefined) fail(`${at}.role`, `missing: give one of ${ROLES.join(", ")}`, name);
   if (value.hostname === undefined)
     fail(`${at}.hostname`, `missing: give the server's FQDN, e.g. ${name}.vms.example.local`, name);
-  const dnsNames = merged.dnsNames ?? (typeof merged.hostname === "string" ? [merged.hostname] : []);
+  const clusterNodes = parseClusterNodes(name, value.clusterNodes, fail);
+  // A cluster's certificate names the cluster first, then every node, then any dnsNames.
+  const dnsNames = clusterNodes
+    ? clusterDnsNames(merged.hostname, clusterNodes, merged.dnsNames)
+    : (merged.dnsNames ?? (typeof merged.hostname === "string" ? [merged.hostname] : []));
   const serverCheck = validateServerArgs({
     ...pick(merged, SETTING_KEYS),
     caCertificatePem: UNKNOWN,
@@ -331,6 +347,7 @@ function parseServer(
     ipAddresses: serverCheck.inputs.ipAddresses,
     slots: value.slots === undefined ? undefined : bindingCheck.inputs.slots,
     ...(typeof adoptPfx === "string" ? { adoptPfx } : {}),
+    ...(clusterNodes ? { clusterNodes } : {}),
   };
 }
 
@@ -374,6 +391,7 @@ function siteRules(servers: ServerSpec[], fail: Fail): void {
       }
     }
   }
+  clusterRules(servers, fail);
 }
 
 /** A CA valid for fewer days than a server's renewBeforeDays would make that server due as soon as issued. */
