@@ -14,6 +14,7 @@ import {
   ServerOutput,
   TrustedCaStatus,
 } from "../../provider/contract";
+import { readIdentityProviderSecrets } from "./cluster";
 
 /** Version of the per-server manifest format (the installer refuses any other). */
 export const MANIFEST_VERSION = 1;
@@ -34,6 +35,10 @@ export interface BundleOutputs {
   servers: Record<string, ServerOutput>;
   pfx: Record<string, string>;
   pfxPasswords: Record<string, string>;
+  /** A clustered management server's name to its identity provider PFX, base64 (empty without a cluster). */
+  identityProviderPfx: Record<string, string>;
+  /** A clustered management server's name to its identity provider PFX password (empty without a cluster). */
+  identityProviderPfxPasswords: Record<string, string>;
   /** Every root to trust: `trustedCaCertificates` when the stack has it, else the one CA. */
   trustedCas: TrustedCa[];
 }
@@ -94,7 +99,18 @@ export function parseBundleOutputs(json: unknown, source: string): Parsed<Bundle
     ...(cas.ok ? [] : cas.problems),
   ];
   if (!servers.ok || !secrets.ok || !cas.ok) return { ok: false, problems };
-  return { ok: true, value: { servers: servers.value, ...secrets.value, trustedCas: cas.value } };
+  const idp = readIdentityProviderSecrets(outputs, servers.value);
+  if (!idp.ok) return idp;
+  return {
+    ok: true,
+    value: {
+      servers: servers.value,
+      ...secrets.value,
+      identityProviderPfx: idp.value.pfx,
+      identityProviderPfxPasswords: idp.value.passwords,
+      trustedCas: cas.value,
+    },
+  };
 }
 
 /** The servers to bundle: all, or those named (each must exist). Sorted in enable order. */

@@ -97,9 +97,7 @@ test("up: one management certificate for the cluster and both nodes, and an iden
   expect(first.servers.rec01.identityProviderCertificate).toBeUndefined();
 
   const mgmt = leafOf(first.pfx.mgmt, first.pfxPasswords.mgmt);
-  expect(x509(mgmt, "subjectAltName")).toContain(
-    `DNS:${CLUSTER}, DNS:${NODES[0]}, DNS:${NODES[1]}\n`,
-  );
+  expect(x509(mgmt, "subjectAltName")).toContain(`DNS:${CLUSTER}, DNS:${NODES[0]}, DNS:${NODES[1]}\n`);
   expect(new X509Certificate(mgmt).subjectAltName).toBe(
     [CLUSTER, ...NODES].map((n) => `DNS:${n}`).join(", "),
   );

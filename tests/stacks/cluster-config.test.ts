@@ -33,7 +33,13 @@ test("without clusterNodes a server's names are as before", () => {
 test.each<[string, Record<string, unknown>, Record<string, unknown>, string, RegExp]>([
   ["not a list", { clusterNodes: "mgmt-a.corp.example.com" }, {}, "servers.mgmt.clusterNodes", /not a list/],
   ["one node", { clusterNodes: [NODES[0]] }, {}, "servers.mgmt.clusterNodes", /at least 2/],
-  ["not an FQDN", { clusterNodes: ["mgmt-a", NODES[1]] }, {}, "servers.mgmt.clusterNodes[0]", /fully qualified/],
+  [
+    "not an FQDN",
+    { clusterNodes: ["mgmt-a", NODES[1]] },
+    {},
+    "servers.mgmt.clusterNodes[0]",
+    /fully qualified/,
+  ],
   ["a bad name", { clusterNodes: ["mgmt_a.corp", NODES[1]] }, {}, "servers.mgmt.clusterNodes[0]", /label/],
   [
     "a node twice",
@@ -99,5 +105,8 @@ test.each<[string, Record<string, unknown>, Record<string, unknown>, string, Reg
 
 test("the Windows device names include COM1..9 and LPT1..9, whatever the case", () => {
   const { failures } = site({ clusterNodes: ["Lpt9.corp.example.com", "COM3.corp.example.com"] });
-  expect(failures.map((f) => f.field)).toEqual(["servers.mgmt.clusterNodes[0]", "servers.mgmt.clusterNodes[1]"]);
+  expect(failures.map((f) => f.field)).toEqual([
+    "servers.mgmt.clusterNodes[0]",
+    "servers.mgmt.clusterNodes[1]",
+  ]);
 });
