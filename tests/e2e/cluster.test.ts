@@ -4,9 +4,15 @@
  * identity provider's data-protection certificate chains to the site's root (openssl verify), has an RSA key and
  * keyEncipherment; once it is due (XPROTECT_CERTS_NOW), `up` reissues it alone, touching no other certificate.
  */
+import { execFile } from "node:child_process";
 import { X509Certificate } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { siteProgram } from "../../stacks";
-import { tempSite, TempSite } from "../engine/harness";
+import { manifestProblems } from "../../scripts/bundle/validate";
+import { TEST_PASSPHRASE, tempSite, TempSite } from "../engine/harness";
 import { openssl } from "../helpers/openssl";
 
 jest.setTimeout(15 * 60 * 1000);
@@ -118,6 +124,68 @@ test("the identity provider certificate: from the site's root, RSA, keyEncipherm
     mgmt.publicKey.export({ format: "der", type: "spki" }),
   );
   expect(first.identityProviderPfxPasswords!.mgmt).not.toBe(first.pfxPasswords.mgmt);
+});
+
+test("npm run bundle: a folder per node (its first label) with both PFX and a manifest naming the node", async () => {
+  const out = mkdtempSync(join(tmpdir(), "xpc-cluster-bundle-"));
+  try {
+    const env = {
+      ...process.env,
+      PULUMI_BACKEND_URL: pathToFileURL(site.backendDir).href,
+      PULUMI_CONFIG_PASSPHRASE: TEST_PASSPHRASE,
+      XPROTECT_CERTS_WORKDIR: site.workDir,
+    };
+    const cli = join(__dirname, "../../dist/scripts/bundle/cli.js");
+    const dir = join(out, "b");
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        [cli, "--stack", site.stackName, "--all", "--out", dir],
+        { env },
+        (e, o, err) => (e ? reject(new Error(err)) : resolve(o)),
+      ),
+    );
+    expect(stdout).toContain("enable order: mgmt-a, mgmt-b, rec01");
+    expect(readdirSync(dir).sort()).toEqual(["mgmt-a", "mgmt-b", "order.txt", "rec01"]);
+    expect(readFileSync(join(dir, "order.txt"), "utf8")).toBe("mgmt-a\nmgmt-b\nrec01\n");
+    const idp = first.servers.mgmt.identityProviderCertificate!;
+    NODES.forEach((node, i) => {
+      const folder = join(dir, ["mgmt-a", "mgmt-b"][i]);
+      const label = ["mgmt-a", "mgmt-b"][i];
+      const caFile = `ca-${new X509Certificate(first.caCertificatePem).fingerprint.replace(/:/g, "")}.cer`;
+      expect(readdirSync(folder).sort()).toEqual([
+        caFile,
+        `${label}.json`,
+        "mgmt-identity-provider.pfx",
+        "mgmt.pfx",
+      ]);
+      const m = JSON.parse(readFileSync(join(folder, `${label}.json`), "utf8")) as Record<string, never>;
+      expect(manifestProblems(m)).toEqual([]);
+      expect(m).toMatchObject({
+        server: "mgmt",
+        hostname: node,
+        clusterName: CLUSTER,
+        clusterNodes: NODES,
+        thumbprint: first.servers.mgmt.thumbprint,
+        pfxFile: "mgmt.pfx",
+        identityProvider: { pfxFile: "mgmt-identity-provider.pfx", thumbprint: idp.thumbprint },
+      });
+      const ip = m.identityProvider as { pfxPassword: string };
+      // Each PFX opens (OpenSSL) with its manifest's password and holds the certificate the manifest names.
+      const leaf = leafOf(
+        readFileSync(join(folder, "mgmt-identity-provider.pfx")).toString("base64"),
+        ip.pfxPassword,
+      );
+      expect(new X509Certificate(leaf).fingerprint.replace(/:/g, "")).toBe(idp.thumbprint);
+      const server = leafOf(readFileSync(join(folder, "mgmt.pfx")).toString("base64"), m.pfxPassword);
+      expect(new X509Certificate(server).fingerprint.replace(/:/g, "")).toBe(first.servers.mgmt.thumbprint);
+    });
+    const rec = JSON.parse(readFileSync(join(dir, "rec01", "rec01.json"), "utf8")) as Record<string, unknown>;
+    expect(rec.identityProvider).toBeUndefined();
+    expect(rec.clusterName).toBeUndefined();
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });
 
 test("once due, up reissues the identity provider certificate alone", async () => {
