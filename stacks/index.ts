@@ -4,10 +4,15 @@
  * program (stacks/main.ts) or as an Automation API inline program (`npm run up`). A thin adapter: the component
  * (provider/site/) does the work.
  */
+import * as fs from "fs";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
 import { SiteConfigError, XProtectSite } from "../provider/site";
 import type { XProtectSiteArgs } from "../provider/site";
+import { formatFailures } from "../provider/site/config";
 import { isRecord } from "../provider/contract";
+import { clearSecretFailures, SECRET_CONFIG_KEYS, SecretConfigValue } from "./clear-secrets";
 
 export { CONTRACT_VERSION } from "../provider/site";
 export type { ServerOutput } from "../provider/site";
@@ -33,6 +38,73 @@ function structuredConfig(key: string): unknown {
 
 export { SiteConfigError };
 
+/** True when the engine says the config key holds a secret (the SDK's own test; not in its typings). */
+function isSecretConfig(key: string): boolean {
+  const runtime = pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean };
+  if (typeof runtime.isConfigSecret !== "function") {
+    throw new Error("@pulumi/pulumi has no runtime.isConfigSecret: use the version in package.json");
+  }
+  return runtime.isConfigSecret(`xprotect-certs:${key}`);
+}
+
+/**
+ * The folder of Pulumi.yaml the engine runs in: the project's root under a plain `pulumi up`; under `npm run up`
+ * (an inline program, which the engine gives no root) XPROTECT_CERTS_WORKDIR or the repository.
+ */
+function projectDir(): string {
+  const root = pulumi.runtime.getRootDirectory();
+  if (root && fs.existsSync(path.join(root, "Pulumi.yaml"))) return root;
+  if (process.env.XPROTECT_CERTS_WORKDIR) return process.env.XPROTECT_CERTS_WORKDIR;
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, "Pulumi.yaml")) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+
+/**
+ * `<dir>/<stackConfigDir of Pulumi.yaml>/Pulumi.<stack>.yaml`, as the CLI finds it (and as
+ * scripts/renewals/stack-file.ts does; stacks/ imports nothing from scripts/).
+ */
+function stackFileOf(dir: string, stack: string): string {
+  let configDir = "";
+  try {
+    const project: unknown = parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8"));
+    if (isRecord(project) && typeof project.stackConfigDir === "string") configDir = project.stackConfigDir;
+  } catch {
+    // no project file: the stack file is beside it
+  }
+  const base = path.join(dir, configDir, `Pulumi.${stack.split("/").pop()}`);
+  return !fs.existsSync(`${base}.yaml`) && fs.existsSync(`${base}.yml`) ? `${base}.yml` : `${base}.yaml`;
+}
+
+/** The stack file's `config` (parsed), or undefined when it cannot be read. */
+function writtenConfig(file: string): Record<string, unknown> | undefined {
+  try {
+    const doc: unknown = parse(fs.readFileSync(file, "utf8"));
+    return isRecord(doc) && isRecord(doc.config) ? doc.config : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Throws a {@link SiteConfigError} when a secret config key is set in the clear (stacks/clear-secrets.ts). */
+function refuseClearSecrets(): void {
+  const stack = pulumi.getStack();
+  const dir = projectDir();
+  const file = stackFileOf(dir, stack);
+  const written = writtenConfig(file);
+  const values: Record<string, SecretConfigValue> = {};
+  for (const key of SECRET_CONFIG_KEYS) {
+    values[key] = {
+      text: textConfig(key),
+      secret: isSecretConfig(key),
+      written: written?.[`xprotect-certs:${key}`] ?? written?.[key],
+    };
+  }
+  const shown = path.relative(dir, file) || file;
+  const failures = clearSecretFailures(values, stack, shown);
+  if (failures.length) throw new SiteConfigError(formatFailures(failures));
+}
+
 /**
  * The program as the engine runs it (`npm run up`, a plain `pulumi up`): {@link siteOutputs}, with config problems
  * reported once, as one error diagnostic listing them all, and no stack trace. The run then fails with a short
@@ -55,6 +127,7 @@ export async function siteProgram(): Promise<Record<string, unknown>> {
  * component checks the config (once), with the secret config keys' names in its messages.
  */
 export async function siteOutputs(): Promise<Record<string, unknown>> {
+  refuseClearSecrets();
   const passwords = structuredConfig("pfxPasswords");
   const adoption = {
     caPfx: textConfig("caPfx"),

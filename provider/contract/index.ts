@@ -7,3 +7,4 @@ export * from "./json";
 export { FieldReader, hexOrUndefined, pathOf } from "./fields";
 export type { ContractProblem, OutputTime, Parsed } from "./fields";
 export * from "./read";
+export * from "./server-name";

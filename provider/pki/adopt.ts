@@ -43,7 +43,7 @@ export function openMaterial(m: ExistingMaterial): AdoptedMaterial | AdoptionPro
       return {
         field: "pfx",
         reason:
-          `is not base64 (${describeStart(m.pfxBase64)}): give the file's bytes in base64, e.g. ` +
+          `is not base64 (${describeSecret(m.pfxBase64)}): give the file's bytes in base64, e.g. ` +
           `[Convert]::ToBase64String([IO.File]::ReadAllBytes("ca.pfx")) or base64 -w0 ca.pfx`,
       };
     }
@@ -67,7 +67,7 @@ export function openMaterial(m: ExistingMaterial): AdoptedMaterial | AdoptionPro
     } catch {
       return {
         field: "certificatePem",
-        reason: `is not a PEM certificate (${describeStart(m.certificatePem)})`,
+        reason: `is not a PEM certificate (${describeSecret(m.certificatePem)})`,
       };
     }
     try {
@@ -75,7 +75,7 @@ export function openMaterial(m: ExistingMaterial): AdoptedMaterial | AdoptionPro
     } catch {
       return {
         field: "privateKeyPem",
-        reason: `is not a PEM private key (PKCS#1 or PKCS#8, unencrypted) (${describeStart(m.privateKeyPem)})`,
+        reason: `is not a PEM private key (PKCS#1 or PKCS#8, unencrypted) (${describeSecret(m.privateKeyPem)})`,
       };
     }
     const spki = createPublicKey(privateKey).export({ type: "spki", format: "der" });
@@ -179,8 +179,13 @@ function isCaTrue(value: Buffer): boolean {
   return first.tag === 0x01 && value[first.contentStart] !== 0;
 }
 
-function describeStart(text: string): string {
+/**
+ * What can be said of a secret input that is not what it should be, without a character of it: its length, and
+ * whether it looks like PEM at all. (A password pasted into the wrong key must not reach a log.)
+ */
+function describeSecret(text: string): string {
   const t = text.trim();
   if (t === "") return "it is empty";
-  return `it starts ${JSON.stringify(t.slice(0, 12))}${t.length > 12 ? "…" : ""}, ${t.length} characters`;
+  const pem = t.startsWith("-----BEGIN ") ? "PEM-armoured" : "without a PEM header";
+  return `${t.length} characters, ${pem}; its text is not shown`;
 }

@@ -6,23 +6,10 @@
  */
 import { normaliseDnsName } from "../pki/names";
 import { describeValue, isUnknown } from "../validate/fields";
+import { BUNDLE_OWN_NAMES, serverNameProblem } from "../contract";
 
 /** A failover cluster has at least two nodes. */
 export const MIN_CLUSTER_NODES = 2;
-
-/**
- * Names a bundle folder may not take: the bundle's own entries, and the names Windows reserves for devices (a
- * folder of that name cannot be made or copied on Windows, whatever its case).
- */
-export const BUNDLE_OWN_NAMES = ["clients", "order.txt"] as const;
-export const WINDOWS_RESERVED_NAMES = [
-  "con",
-  "prn",
-  "aux",
-  "nul",
-  ...Array.from({ length: 10 }, (_, i) => `com${i}`),
-  ...Array.from({ length: 10 }, (_, i) => `lpt${i}`),
-] as const;
 
 /** The DNS name of the identity provider's data-protection certificate (see README "Clustered management server"). */
 export const IDENTITY_PROVIDER_DNS_NAME = "xprotect-identity-provider.invalid";
@@ -152,7 +139,8 @@ export function clusterRules(servers: ClusterView[], fail: Fail): void {
       labels.set(lower, node);
       const server = servers.find((o) => o.name.toLowerCase() === lower);
       const own = (BUNDLE_OWN_NAMES as readonly string[]).includes(lower);
-      const reserved = (WINDOWS_RESERVED_NAMES as readonly string[]).includes(lower);
+      // A label is letters, digits and hyphens: the server names' rule refuses it only as a Windows device name.
+      const reserved = !own && serverNameProblem(label) !== undefined;
       if (server || own || reserved) {
         const why = server
           ? `the name of server ${server.name}`

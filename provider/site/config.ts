@@ -12,7 +12,7 @@ import { SERVER_SETTING_KEYS, ServerFieldValues } from "../server/fields";
 import { normaliseDnsName } from "../pki/names";
 import { DEFAULT_MIN_STAGE_DAYS } from "../pki/limits";
 import { describeValue, isUnknown, UNKNOWN } from "../validate/fields";
-import { isRecord } from "../contract";
+import { clashReason, isRecord, serverNameClashes, serverNameProblem } from "../contract";
 import { ROLES, Role, Slot, ROLE_FACTS } from "../xprotect/roles";
 import { clusterDnsNames, clusterRules, parseClusterNodes } from "./cluster";
 
@@ -49,9 +49,6 @@ export type IssueFrom = (typeof ISSUE_FROM)[number];
 export { DEFAULT_MIN_STAGE_DAYS } from "../pki/limits";
 /** At most about ten years: a longer wait is a mistake. */
 export const MAX_MIN_STAGE_DAYS = 3650;
-/** Server names become resource names and keys of the outputs. */
-const SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
-
 /** A server's settings, checked and normalised (only those the config sets, for the server or in defaults). */
 export type Settings = Partial<
   Pick<ServerFieldValues, (typeof SERVER_SETTING_KEYS)[number]> & BindingFieldValues
@@ -149,6 +146,8 @@ export function parseSite(
     fail("servers", `${what}: a site needs at least one server, as a map from server name to server`);
     return { failures };
   }
+  for (const clash of serverNameClashes(Object.keys(raw.servers)))
+    fail(`servers.${clash.name}`, clashReason(clash), clash.name);
   const servers: ServerSpec[] = [];
   for (const [name, value] of Object.entries(raw.servers)) {
     const pfx = own(serverPfx, name);
@@ -274,13 +273,8 @@ function parseServer(
   pfxPassword?: unknown,
 ): ServerSpec | undefined {
   const at = `servers.${name}`;
-  if (!SERVER_NAME.test(name)) {
-    fail(
-      at,
-      `"${name}" is not a usable server name: use letters, digits, "-", "_" or "." (at most 63), e.g. rec01`,
-      name,
-    );
-  }
+  const badName = serverNameProblem(name);
+  if (badName) fail(at, badName, name);
   if (!isRecord(value)) {
     fail(at, `${describeValue(value)} is not a server: give a map with at least role and hostname`, name);
     return undefined;

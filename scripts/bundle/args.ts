@@ -18,7 +18,8 @@ Options:
   --server NAME          A server to bundle (repeat for several)
   --all                  Every server of the stack
   --clients              Also write the client trust kit to DIR/clients/
-  --out DIR, -o DIR      Where to write. Refused inside a git repository unless git ignores it
+  --out DIR, -o DIR      Where to write: a new folder, or an empty one of yours (never a symlink).
+                         Refused inside a git repository unless git ignores it
                          (this repository ignores bundle/ and bundles/)
   --help, -h             Show this help
 

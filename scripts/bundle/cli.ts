@@ -8,7 +8,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { BundleArgs, parseArgs, USAGE } from "./args";
 import { parseBundleOutputs, selectServers } from "./manifest";
-import { BundlePlan, planBundle } from "./plan";
+import { planBundle } from "./plan";
+import { outFolderProblem, serverNameProblems, writePlan } from "./write";
 import { bundleFolders } from "./cluster";
 import type { Project } from "../engine/project";
 
@@ -80,27 +81,6 @@ async function readStackOutputs(stack: string, project: Project): Promise<string
   );
 }
 
-/** Writes the plan under `out`: folders 0700, files 0600 (also when they existed), stale root files removed. */
-export function writePlan(out: string, plan: BundlePlan): void {
-  for (const d of plan.dirs) {
-    const dir = path.join(out, d.path);
-    fs.mkdirSync(dir, { recursive: true, mode: d.mode });
-    fs.chmodSync(dir, d.mode);
-  }
-  for (const f of plan.files) {
-    const file = path.join(out, f.path);
-    fs.writeFileSync(file, f.content, { mode: f.mode });
-    fs.chmodSync(file, f.mode);
-  }
-  const planned = new Set(plan.files.map((f) => path.join(out, f.path)));
-  for (const d of plan.pruneCaFiles) {
-    for (const name of fs.readdirSync(path.join(out, d))) {
-      const file = path.join(out, d, name);
-      if (/^ca-.*\.cer$/i.test(name) && !planned.has(file)) fs.rmSync(file);
-    }
-  }
-}
-
 /**
  * Runs the command; returns the exit code. `project`: where the stack is read (default: this repository's
  * project, as `npm run bundle`; the package's bin gives the user's project).
@@ -124,15 +104,8 @@ export async function main(
   try {
     const at = project ?? (await (await import("../engine/project")).repositoryProject());
     const out = path.resolve(args.out as string);
-    const refused = outRefusal(out, at.root);
+    const refused = outRefusal(out, at.root) ?? outFolderProblem(out);
     if (refused) throw new Error(refused);
-    for (const reserved of ["clients", "order.txt"]) {
-      if (args.servers.includes(reserved)) {
-        throw new Error(
-          `--server ${reserved}: a server of that name cannot be bundled (${reserved} is the bundle's own)`,
-        );
-      }
-    }
 
     const text = await readStackOutputs(args.stack, at);
     let json: unknown;
@@ -145,13 +118,15 @@ export async function main(
     }
     const parsed = parseBundleOutputs(json, `stack "${args.stack}"`);
     if (!parsed.ok) throw new Error(`stack "${args.stack}":\n  ${parsed.problems.join("\n  ")}`);
-    const selected = selectServers(parsed.value, args, args.stack);
-    if (!selected.ok) throw new Error(selected.problems.join("\n"));
-    if (args.all && args.clients && selected.value.some((s) => s === "clients" || s === "order.txt")) {
+    const badNames = serverNameProblems(Object.keys(parsed.value.servers));
+    if (badNames.length) {
       throw new Error(
-        'a server named "clients" or "order.txt" clashes with the bundle\'s own files: bundle servers by name',
+        `stack "${args.stack}" has server names that cannot be folder names of a bundle (nothing is written; ` +
+          `fix the site config and run npm run up):\n  ${badNames.join("\n  ")}`,
       );
     }
+    const selected = selectServers(parsed.value, args, args.stack);
+    if (!selected.ok) throw new Error(selected.problems.join("\n"));
     const clientScript = args.clients
       ? {
           name: CLIENT_SCRIPT,

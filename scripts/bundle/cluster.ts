@@ -3,6 +3,7 @@
  * each with the server's PFX, the identity provider's data-protection PFX and a manifest whose `hostname` is the
  * node (README "Clustered management server"). Pure.
  */
+import { BUNDLE_OWN_NAMES, serverNameProblem } from "../../provider/contract";
 import type { BundleOutputs, Parsed, ServerManifest } from "./manifest";
 
 /** What a node's manifest says about the identity provider certificate. */
@@ -44,6 +45,44 @@ export function bundleFolders(outputs: Pick<BundleOutputs, "servers">, ordered: 
     if (!nodes) return [{ folder: server, server, hostname: outputs.servers[server].hostname }];
     return nodes.map((node) => ({ folder: node.split(".")[0], server, hostname: node }));
   });
+}
+
+/** A DNS label: what a node's folder name must be. */
+const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+/**
+ * The outputs' node folders checked as the site config checks them (the outputs may come from elsewhere): each a
+ * DNS label, not a Windows device name nor the bundle's own, and none equal, ignoring case, to another folder.
+ */
+export function clusterFolderProblems(servers: BundleOutputs["servers"]): string[] {
+  const problems: string[] = [];
+  const taken = new Map<string, string>(Object.keys(servers).map((n) => [n.toLowerCase(), `server ${n}`]));
+  for (const [name, s] of Object.entries(servers)) {
+    for (const node of s.clusterNodes ?? []) {
+      const label = node.split(".")[0];
+      const at = `servers.${name}.clusterNodes: ${JSON.stringify(node)}`;
+      const lower = label.toLowerCase();
+      if (
+        !LABEL.test(label) ||
+        (BUNDLE_OWN_NAMES as readonly string[]).includes(lower) ||
+        serverNameProblem(label)
+      ) {
+        problems.push(
+          `${at} gives no usable bundle folder (${JSON.stringify(label)}): fix the site config, run npm run up`,
+        );
+      } else if (taken.has(lower)) {
+        problems.push(
+          `${at}: its bundle folder ${JSON.stringify(label)} is also that of ${taken.get(lower)}: fix the site config, run npm run up`,
+        );
+      } else taken.set(lower, `node ${node}`);
+    }
+    if (s.clusterNodes && !s.identityProviderCertificate) {
+      problems.push(
+        `servers.${name}.identityProviderCertificate: missing beside clusterNodes: run npm run up for the stack (with this version)`,
+      );
+    }
+  }
+  return problems;
 }
 
 /**

@@ -14,7 +14,7 @@ import {
   ServerOutput,
   TrustedCaStatus,
 } from "../../provider/contract";
-import { readIdentityProviderSecrets } from "./cluster";
+import { clusterFolderProblems, readIdentityProviderSecrets } from "./cluster";
 
 /** Version of the per-server manifest format (the installer refuses any other). */
 export const MANIFEST_VERSION = 1;
@@ -99,6 +99,8 @@ export function parseBundleOutputs(json: unknown, source: string): Parsed<Bundle
     ...(cas.ok ? [] : cas.problems),
   ];
   if (!servers.ok || !secrets.ok || !cas.ok) return { ok: false, problems };
+  const folders = clusterFolderProblems(servers.value);
+  if (folders.length) return { ok: false, problems: folders };
   const idp = readIdentityProviderSecrets(outputs, servers.value);
   if (!idp.ok) return idp;
   return {

@@ -35,11 +35,6 @@ export interface BundlePlan {
   /** Folders to create (relative; "" is the --out folder itself). */
   dirs: Array<{ path: string; mode: number }>;
   files: PlannedFile[];
-  /**
-   * Folders whose `ca-*.cer` files not in the plan must be removed: a root dropped from the stack must not stay
-   * beside a script that trusts every `.cer` of its folder.
-   */
-  pruneCaFiles: string[];
 }
 
 export interface PlanInput {
@@ -63,7 +58,7 @@ const caFiles = (dir: string, cas: TrustedCa[]): PlannedFile[] =>
  * against its schema.
  */
 export function planBundle({ outputs, stack, servers, clientScript }: PlanInput): BundlePlan {
-  const plan: BundlePlan = { dirs: [{ path: "", mode: DIR_MODE }], files: [], pruneCaFiles: [] };
+  const plan: BundlePlan = { dirs: [{ path: "", mode: DIR_MODE }], files: [] };
   const ordered = inEnableOrder(outputs.servers, servers);
   for (const { folder, server, hostname } of bundleFolders(outputs, ordered)) {
     if (folder !== server) {
@@ -71,7 +66,6 @@ export function planBundle({ outputs, stack, servers, clientScript }: PlanInput)
       const manifest = nodeManifest(outputs, serverManifest(outputs, stack, server), hostname);
       checkManifest(`${server} (node ${hostname})`, manifest);
       plan.dirs.push({ path: folder, mode: DIR_MODE });
-      plan.pruneCaFiles.push(folder);
       plan.files.push(
         {
           path: `${folder}/${manifest.pfxFile}`,
@@ -96,7 +90,6 @@ export function planBundle({ outputs, stack, servers, clientScript }: PlanInput)
     const manifest = serverManifest(outputs, stack, name);
     checkManifest(name, manifest);
     plan.dirs.push({ path: name, mode: DIR_MODE });
-    plan.pruneCaFiles.push(name);
     plan.files.push(
       {
         path: `${name}/${manifest.pfxFile}`,
@@ -117,7 +110,6 @@ export function planBundle({ outputs, stack, servers, clientScript }: PlanInput)
   }
   if (clientScript) {
     plan.dirs.push({ path: "clients", mode: DIR_MODE });
-    plan.pruneCaFiles.push("clients");
     plan.files.push(
       ...caFiles("clients", outputs.trustedCas),
       { path: `clients/${SITE_FILE}`, content: Buffer.from(`${stack}\n`), mode: FILE_MODE },

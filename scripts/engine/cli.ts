@@ -39,7 +39,9 @@ Options of up, preview, refresh, destroy:
 Environment:
   PULUMI_BACKEND_URL     State backend (default: file://<repo>/.pulumi-state)
   PULUMI_CONFIG_PASSPHRASE, PULUMI_CONFIG_PASSPHRASE_FILE
-                         Passphrase of the stack secrets (default: generated <state>/passphrase.txt)
+                         Passphrase of the stack secrets (default: generated, beside the state folder,
+                         in <state>.passphrase/passphrase.txt, e.g. .pulumi-state.passphrase/; back it up
+                         apart from the state)
   PULUMI_CLI             Path of the pulumi executable to use
   PULUMI_SKIP_CHECKPOINTS
                          Default true here: the state is written once, when an operation ends (safe for

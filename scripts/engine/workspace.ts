@@ -3,11 +3,11 @@
  * a local file backend, the passphrase secrets provider, and the dynamic-provider plugin on PATH.
  */
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
-import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { fileURLToPath, pathToFileURL } from "url";
+import { ensurePassphraseFile } from "./passphrase";
 import { ensurePulumiCli, PulumiCli } from "./pulumi-binary";
 
 /** The Pulumi project name (Pulumi.yaml `name`). */
@@ -58,7 +58,8 @@ export interface EngineEnvOptions {
  * The variables every engine call needs, on top of the inherited environment: PATH with the dynamic-provider
  * plugin folder first (the Automation API puts the CLI's own folder before it), `PULUMI_BACKEND_URL` (the folder
  * of a `file://` backend is created), the passphrase (`PULUMI_CONFIG_PASSPHRASE` or `..._FILE` when given, else
- * `PULUMI_CONFIG_PASSPHRASE_FILE` = a generated `passphrase.txt`, mode 0600, in the state folder) and
+ * `PULUMI_CONFIG_PASSPHRASE_FILE` = a generated `passphrase.txt`, mode 0600, beside the state folder, never inside
+ * it: scripts/engine/passphrase.ts) and
  * `PULUMI_SKIP_UPDATE_CHECK`. `opts.env` is merged last. A passphrase from the environment is inherited, not copied.
  *
  * `PULUMI_SKIP_CHECKPOINTS` defaults to true: the engine then writes the state once, at the end of an operation
@@ -83,7 +84,7 @@ export function engineEnv(opts: EngineEnvOptions = {}): Record<string, string> {
   };
   if (given.PULUMI_SKIP_CHECKPOINTS === undefined) env.PULUMI_SKIP_CHECKPOINTS = "true";
   if (given.PULUMI_CONFIG_PASSPHRASE === undefined && !given.PULUMI_CONFIG_PASSPHRASE_FILE) {
-    env.PULUMI_CONFIG_PASSPHRASE_FILE = ensurePassphraseFile(path.join(stateDir, "passphrase.txt"), log);
+    env.PULUMI_CONFIG_PASSPHRASE_FILE = ensurePassphraseFile(stateDir, log);
   }
   return { ...env, ...opts.env };
 }
@@ -98,23 +99,6 @@ function localBackendDir(url: string): string | undefined {
   } catch {
     return path.resolve(repoRoot(), decodeURIComponent(rest));
   }
-}
-
-function ensurePassphraseFile(file: string, log: Log): string {
-  if (fs.existsSync(file)) return file;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  try {
-    fs.writeFileSync(file, crypto.randomBytes(32).toString("base64url") + "\n", { mode: 0o600, flag: "wx" });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "EEXIST") return file; // another process just wrote it
-    throw e;
-  }
-  log(
-    `Generated a random passphrase for the stack secrets: ${file}\n` +
-      `Keep this file (back it up with the state): without it the stack's secrets cannot be read.\n` +
-      `Set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE to use your own instead.`,
-  );
-  return file;
 }
 
 const commands = new Map<string, Promise<PulumiCommand>>();

@@ -8,6 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { resolveNow } from "../../provider/runtime/clock";
+import { writeNewFile } from "../common/new-file";
 import { parseArgs, RenewalsArgs, USAGE } from "./args";
 import { findDue, RenewalReport } from "./due";
 import { renderHtml } from "./html";
@@ -188,16 +189,14 @@ async function apply(args: RenewalsArgs, report: RenewalReport, io: Io): Promise
 }
 
 /**
- * Writes `text` to `file` through a temporary file in the same folder and a rename, so that a reader of the folder
- * (node_exporter's textfile collector) never sees half a file.
+ * Writes `text` to `file` through a new temporary file beside it (random name, exclusive, no symlink followed)
+ * and a rename (scripts/common/new-file.ts), so that a reader of the folder (node_exporter's textfile collector)
+ * never sees half a file and nothing planted in the folder is written through.
  */
 function writeFileAtomic(what: string, file: string, text: string): void {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   try {
-    fs.writeFileSync(temp, text);
-    fs.renameSync(temp, file);
+    writeNewFile(file, text, { mode: 0o644, replace: true });
   } catch (e) {
-    fs.rmSync(temp, { force: true });
     throw new Error(`cannot write ${what} ${file}: ${(e as Error).message}`);
   }
 }

@@ -120,3 +120,37 @@ test.each(ROWS)("refused: $name", (row) => {
   expect(failure?.reason).toMatch(row.reason);
   if (row.server) expect(failure?.server).toBe(row.server);
 });
+
+describe("a password pasted into a secret input is never shown, not even its start", () => {
+  const PASSWORD = "Sup3r$ecret-Passw0rd!";
+  /** Every substring of 4 characters of the password: none may appear in a message. */
+  const pieces = [...Array(PASSWORD.length - 3).keys()].map((i) => PASSWORD.slice(i, i + 4));
+
+  test.each([
+    [
+      "caPfx",
+      () => ({ caPfx: PASSWORD, caPfxPassword: "x" }),
+      "xprotect-certs:caPfx",
+      /is not base64 \(21 characters, without a PEM header; its text is not shown\)/,
+    ],
+    [
+      "caPrivateKeyPem",
+      () => ({ caCertificatePem: fx.vendorCa.certPem, caPrivateKeyPem: PASSWORD }),
+      "xprotect-certs:caPrivateKeyPem",
+      /is not a PEM private key .*\(21 characters, without a PEM header; its text is not shown\)/,
+    ],
+    [
+      "serverPfx",
+      () => ({ serverPfx: { rec01: PASSWORD } }),
+      "xprotect-certs:serverPfx.rec01",
+      /is not base64 \(21 characters, without a PEM header; its text is not shown\)/,
+    ],
+  ])("%s", (_key, adoption, field, reason) => {
+    const r = parse(adoption, { rec01: "x" });
+    const failure = r.failures.find((f) => f.field === field);
+    expect(failure?.reason).toMatch(reason);
+    const all = JSON.stringify(r.failures);
+    for (const piece of pieces)
+      expect({ piece, shown: all.includes(piece) }).toEqual({ piece, shown: false });
+  });
+});

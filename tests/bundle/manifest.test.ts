@@ -15,6 +15,7 @@ import {
   orderText,
 } from "../../scripts/bundle/manifest";
 import { planBundle } from "../../scripts/bundle/plan";
+import { BUNDLE_OWN_NAMES } from "../../provider/contract";
 import { ROLE_FACTS, Role, SLOT_GROUP_IDS } from "../../provider/xprotect/roles";
 import { manifestProblems } from "../../scripts/bundle/validate";
 import { readRepoFile } from "./powershell";
@@ -261,10 +262,21 @@ describe("serverManifest and planBundle", () => {
     expect(plan.files.find((f) => f.path === "rec01/rec01.pfx")!.content).toEqual(
       Buffer.from(der("pfx-rec01"), "base64"),
     );
-    expect(plan.pruneCaFiles).toEqual(["rec01", "event01", "clients"]);
     // The client kit names its site: the script marks the roots with it, and retires only that site's roots.
     expect(plan.files.find((f) => f.path === "clients/site.txt")!.content.toString()).toBe("site\n");
   });
+});
+
+test("the names the plan writes beside the server folders are those the server-name rule refuses (BUNDLE_OWN_NAMES)", () => {
+  const plan = planBundle({
+    outputs: parsed(),
+    stack: "site",
+    servers: ["rec01", "event01", "mgmt01"],
+    clientScript: { name: "k.ps1", content: "x" },
+  });
+  const top = new Set([...plan.dirs, ...plan.files].map((e) => e.path.split("/")[0]));
+  for (const own of ["", "rec01", "event01", "mgmt01"]) top.delete(own);
+  expect([...top].sort()).toEqual([...BUNDLE_OWN_NAMES].sort());
 });
 
 describe("outRefusal: inside a git work tree only where git ignores it", () => {

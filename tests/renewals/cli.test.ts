@@ -1,5 +1,6 @@
 /** The built CLI (dist/scripts/renewals/cli.js) run as a child process: output, files and exit codes. */
 import { parseArgs } from "../../scripts/renewals/args";
+import { main } from "../../scripts/renewals/cli";
 import { execFile } from "child_process";
 import {
   copyFileSync,
@@ -8,8 +9,10 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  lstatSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from "fs";
 import { tmpdir } from "os";
@@ -216,6 +219,38 @@ test("--metrics writes the textfile with --outputs, leaving no temporary file; a
   const bad = await run(["--outputs", join(dir, "m.json"), "--metrics", join(dir, "no-such-dir", "x.prom")]);
   expect(bad.code).toBe(2);
   expect(bad.err).toMatch(/^renewals: cannot write --metrics .*x\.prom: ENOENT/);
+});
+
+test("--metrics writes through no symlink planted at the temporary name it used to use, nor at the target", async () => {
+  const out = join(dir, "metrics-planted");
+  mkdirSync(out);
+  const victim = join(dir, "victim.txt");
+  writeFileSync(victim, "not yours\n", { mode: 0o644 });
+  // The former temporary name was predictable: .<file>.<pid>.tmp. main() runs in this process: its pid is ours.
+  const planted = join(out, `.xprotect.prom.${process.pid}.tmp`);
+  symlinkSync(victim, planted);
+  const outputs = file("mp.json", siteOutputs(ALL_FINE, {}, rotationRoots("staged")));
+  const run = (target: string) =>
+    main(["--outputs", outputs, "--metrics", target], {
+      out: () => undefined,
+      err: () => undefined,
+      env: { XPROTECT_CERTS_NOW: NOW },
+    });
+  expect(await run(join(out, "xprotect.prom"))).toBe(10);
+  expect(readFileSync(victim, "utf8")).toBe("not yours\n");
+  expect(lstatSync(join(out, "xprotect.prom")).isFile()).toBe(true);
+  expect(readFileSync(join(out, "xprotect.prom"), "utf8")).toContain(
+    "xprotect_certificate_not_after_timestamp_seconds",
+  );
+  expect(readdirSync(out).sort()).toEqual([`.xprotect.prom.${process.pid}.tmp`, "xprotect.prom"]);
+  expect(lstatSync(planted).isSymbolicLink()).toBe(true);
+
+  // A symlink at the target itself is replaced by the new file, not written through.
+  const linked = join(out, "linked.prom");
+  symlinkSync(victim, linked);
+  expect(await run(linked)).toBe(10);
+  expect(readFileSync(victim, "utf8")).toBe("not yours\n");
+  expect(lstatSync(linked).isFile()).toBe(true);
 });
 
 test("--apply bumps the due servers once, writes the PR body and the calendar", async () => {

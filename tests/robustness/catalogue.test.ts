@@ -215,7 +215,7 @@ const PROVIDER_ROWS: ProviderRow[] = [
     "garbage instead of a base64 PFX",
     adoptCa({ adoptPfx: "not base64!", adoptPfxPassword: "x" }),
     "adoptPfx",
-    '"not base64!"',
+    "is not base64 (11 characters, without a PEM header; its text is not shown)", // a secret: never its text
   ),
   server(
     "an installed PFX from another CA",

@@ -103,7 +103,7 @@ test.each<[string, Record<string, unknown>, Record<string, unknown>, string, Reg
   expect(failures).toContainEqual(expect.objectContaining({ field, reason: expect.stringMatching(reason) }));
 });
 
-test("the Windows device names include COM1..9 and LPT1..9, whatever the case", () => {
+test("the Windows device names include COM1-9 and LPT1-9, whatever the case", () => {
   const { failures } = site({ clusterNodes: ["Lpt9.corp.example.com", "COM3.corp.example.com"] });
   expect(failures.map((f) => f.field)).toEqual([
     "servers.mgmt.clusterNodes[0]",
