@@ -155,5 +155,12 @@ export async function siteOutputs(): Promise<Record<string, unknown>> {
     servers: xprotectSite.servers,
     pfx: xprotectSite.pfx,
     pfxPasswords: xprotectSite.pfxPasswords,
+    // Only for a site with a clustered management server: other stacks' outputs stay as they were.
+    ...(xprotectSite.identityProviderPfx
+      ? {
+          identityProviderPfx: xprotectSite.identityProviderPfx,
+          identityProviderPfxPasswords: xprotectSite.identityProviderPfxPasswords,
+        }
+      : {}),
   };
 }

@@ -67,6 +67,25 @@ export interface ServerOutput {
    * the PFX), for the installer to put into `LocalMachine\CA`. Absent for the site's root.
    */
   intermediateCaCertificates?: IntermediateCaCertificate[];
+  /** A clustered management server's nodes' FQDNs (`hostname` is then the cluster's name); absent otherwise. */
+  clusterNodes?: string[];
+  /** A clustered management server's identity provider data-protection certificate; absent otherwise. */
+  identityProviderCertificate?: IdentityProviderCertificateOutput;
+}
+
+/**
+ * `servers.<name>.identityProviderCertificate`: the certificate that protects the identity provider's
+ * configuration on every node of a clustered management server (its PFX in `identityProviderPfx`).
+ */
+export interface IdentityProviderCertificateOutput {
+  /** SHA-1 of the DER, upper-case hex: what appsettings.json names. */
+  thumbprint: string;
+  /** Upper-case hex. */
+  serialNumber: string;
+  notBefore: string;
+  notAfter: string;
+  /** notAfter minus renewBeforeDays: from then on `pulumi up` reissues (autoRenew). */
+  renewalDue: string;
 }
 
 /** An intermediate CA certificate (`servers.<name>.intermediateCaCertificates[]`). */
@@ -117,6 +136,10 @@ export interface SiteOutputs {
   pfxPasswords: SecretMap;
   /** Every root to trust during a root rotation; absent before it (then the one CA is the active root). */
   trustedCaCertificates?: TrustedCaCertificate[];
+  /** Clustered management server's name to its identity provider PFX, base64; absent without a cluster. */
+  identityProviderPfx?: SecretMap;
+  /** Clustered management server's name to its identity provider PFX password; absent without a cluster. */
+  identityProviderPfxPasswords?: SecretMap;
 }
 
 /** SHA-1 thumbprint as Windows shows it. */

@@ -48,6 +48,12 @@ export interface ServerCertificateInfo {
   notAfter: OutputTime;
   /** notAfter minus renewBeforeDays. */
   renewalDue: OutputTime;
+  /**
+   * Set for a clustered management server's identity provider data-protection certificate, listed as its own
+   * entry named `<server>/identity-provider` (no server's name has a "/"). It has no generation of its own in the
+   * config: `pulumi up` renews it when due (autoRenew).
+   */
+  identityProvider?: true;
 }
 
 /** A request waiting for an enterprise CA's signature (`issuer: external`): what to submit, and how. */
@@ -96,6 +102,8 @@ export function readPendingRequests(outputs: Record<string, unknown>): PendingRe
   }
   return out;
 }
+/** The name under which renewals lists a server's identity provider certificate. */
+export const identityProviderEntryName = (server: string): string => `${server}/identity-provider`;
 
 /** The certificates of a site, by their dates. */
 export interface SiteCertificates {
@@ -143,6 +151,8 @@ export function readSiteCertificates(
         renewalDue,
       });
     }
+    const idp = readIdentityProvider(f, s, at);
+    if (idp) servers.push({ server: identityProviderEntryName(name), role, hostname, ...idp });
   }
   if (f.problems.length > 0 || !caNotAfter) return { ok: false, problems: f.problems };
   const pending = readPendingRequests(outputs);
@@ -153,6 +163,28 @@ export function readSiteCertificates(
       ...(pending.length > 0 ? { pending } : {}),
       ca: { thumbprint: hexOrUndefined(outputs.caThumbprint), notAfter: caNotAfter },
     },
+  };
+}
+
+/** `servers.<name>.identityProviderCertificate` (a clustered management server's), when present. */
+function readIdentityProvider(f: FieldReader, s: Record<string, unknown>, at: string) {
+  if (s.identityProviderCertificate === undefined) return undefined;
+  const c = f.record(s, "identityProviderCertificate", at, "the identity provider certificate's details");
+  if (!c) return undefined;
+  const where = `${at}.identityProviderCertificate`;
+  const thumbprint = f.thumbprint(c, "thumbprint", where);
+  const serialNumber = f.text(c, "serialNumber", where);
+  const notBefore = f.time(c, "notBefore", where);
+  const notAfter = f.time(c, "notAfter", where);
+  const renewalDue = f.time(c, "renewalDue", where);
+  if (!thumbprint || !serialNumber || !notBefore || !notAfter || !renewalDue) return undefined;
+  return {
+    thumbprint,
+    serialNumber: hexOrUndefined(serialNumber),
+    notBefore,
+    notAfter,
+    renewalDue,
+    identityProvider: true as const,
   };
 }
 
@@ -191,8 +223,22 @@ function readServer(f: FieldReader, map: Record<string, unknown>, name: string):
     });
   }
   const intermediates = readIntermediates(f, v, at);
+  const clusterNodes = v.clusterNodes === undefined ? undefined : f.strings(v, "clusterNodes", at);
+  const idp = readIdentityProvider(f, v, at);
   if (f.problems.length > before) return undefined;
   return {
+    ...(clusterNodes ? { clusterNodes } : {}),
+    ...(idp
+      ? {
+          identityProviderCertificate: {
+            thumbprint: idp.thumbprint,
+            serialNumber: idp.serialNumber ?? "",
+            notBefore: idp.notBefore.text,
+            notAfter: idp.notAfter.text,
+            renewalDue: idp.renewalDue.text,
+          },
+        }
+      : {}),
     ...(texts as Pick<ServerOutput, (typeof SERVER_TEXTS)[number]>),
     ...(times as Pick<ServerOutput, (typeof SERVER_TIMES)[number]>),
     thumbprint: thumbprint!,

@@ -47,6 +47,12 @@ export interface XProtectServer extends XProtectServerSettings {
    * leaf first, then the intermediates (the stack program reads it from the file the config names).
    */
   signedCertificate?: string;
+  /**
+   * Only on the management server, for a Windows Server failover cluster: every node's FQDN (at least two), while
+   * `hostname` is the cluster's name. The certificate then names the cluster, every node and any `dnsNames`, and
+   * the site gets the identity provider's data-protection certificate. Plain (it decides the bundle's folders).
+   */
+  clusterNodes?: string[];
 }
 
 /**

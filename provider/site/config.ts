@@ -14,6 +14,7 @@ import { DEFAULT_MIN_STAGE_DAYS } from "../pki/limits";
 import { describeValue, isUnknown, UNKNOWN } from "../validate/fields";
 import { clashReason, isRecord, serverNameClashes, serverNameProblem } from "../contract";
 import { ROLES, Role, Slot, ROLE_FACTS } from "../xprotect/roles";
+import { clusterDnsNames, clusterRules, parseClusterNodes } from "./cluster";
 
 export interface SiteFailure {
   /** The server the failure is about, when it is about one. */
@@ -38,6 +39,8 @@ export const SERVER_KEYS = [
   "slots",
   "signedCertificate",
   ...SETTING_KEYS,
+  // A clustered management server (provider/site/cluster.ts).
+  "clusterNodes",
 ] as const;
 const SITE_KEYS = [
   "ca",
@@ -78,6 +81,8 @@ export interface ServerSpec extends Settings {
   slots?: Slot[];
   /** With issuer external, once signed: the certificate and its chain (PEM text; the stack program reads the file). */
   signedCertificate?: string;
+  /** A clustered management server's nodes (normalised): `hostname` is then the cluster's name. */
+  clusterNodes?: string[];
 }
 
 export interface Site {
@@ -329,8 +334,12 @@ function parseServer(
   if (value.role === undefined) fail(`${at}.role`, `missing: give one of ${ROLES.join(", ")}`, name);
   if (value.hostname === undefined)
     fail(`${at}.hostname`, `missing: give the server's FQDN, e.g. ${name}.vms.example.local`, name);
-  const dnsNames = merged.dnsNames ?? (typeof merged.hostname === "string" ? [merged.hostname] : []);
   const external = merged.issuer === "external";
+  const clusterNodes = parseClusterNodes(name, value.clusterNodes, fail);
+  // A cluster's certificate names the cluster first, then every node, then any dnsNames.
+  const dnsNames = clusterNodes
+    ? clusterDnsNames(merged.hostname, clusterNodes, merged.dnsNames)
+    : (merged.dnsNames ?? (typeof merged.hostname === "string" ? [merged.hostname] : []));
   const serverCheck = validateServerArgs({
     ...pick(merged, SETTING_KEYS),
     ...(external ? { externalRoots } : { caCertificatePem: UNKNOWN, caSigningKey: UNKNOWN }),
@@ -389,6 +398,7 @@ function parseServer(
     slots: value.slots === undefined ? undefined : bindingCheck.inputs.slots,
     ...(typeof adoptPfx === "string" ? { adoptPfx } : {}),
     ...(typeof value.signedCertificate === "string" ? { signedCertificate: value.signedCertificate } : {}),
+    ...(clusterNodes ? { clusterNodes } : {}),
   };
 }
 
@@ -432,6 +442,7 @@ function siteRules(servers: ServerSpec[], fail: Fail): void {
       }
     }
   }
+  clusterRules(servers, fail);
 }
 
 /** A CA valid for fewer days than a server's renewBeforeDays would make that server due as soon as issued. */

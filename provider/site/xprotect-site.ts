@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CaCertificate } from "../ca/resource";
 import { CertificateBinding } from "../binding/resource";
-import { ServerCertificate } from "../server/resource";
+import { ServerCertificate, ServerCertificateArgs } from "../server/resource";
 import { SERVER_SETTING_KEYS } from "../server/fields";
 import { BINDING_SETTING_KEYS } from "../binding/fields";
 import { UNKNOWN } from "../validate/fields";
@@ -14,11 +14,12 @@ import { ROLE_FACTS } from "../xprotect/roles";
 import { formatFailures, parseSite, ServerSpec, SiteAdoption } from "./config";
 import type { XProtectServer, XProtectSiteArgs } from "./args";
 import { given, givenAll, siteView, unknownIn, withoutPlainFields } from "./inputs";
-import { CONTRACT_VERSION, ServerOutput } from "./outputs";
+import { CONTRACT_VERSION, IdentityProviderCertificateOutput, ServerOutput } from "./outputs";
 import { isRecord } from "../contract";
 import type { IntermediateCaCertificate, TrustedCaCertificate, TrustedCaStatus } from "../contract";
 import { createHash, X509Certificate } from "node:crypto";
 import { derToPem, pemToDer } from "../pki/x509";
+import { clusterDnsNames, IDENTITY_PROVIDER_DNS_NAME, IDENTITY_PROVIDER_FRIENDLY_NAME } from "./cluster";
 
 /** The site's arguments have problems: nothing is registered. Its message lists every problem, one per line. */
 export class SiteConfigError extends pulumi.RunError {}
@@ -43,6 +44,10 @@ export class XProtectSite extends pulumi.ComponentResource {
   public readonly pfx: pulumi.Output<Record<string, string>>;
   /** Secret. Server name to PFX password. */
   public readonly pfxPasswords: pulumi.Output<Record<string, string>>;
+  /** Secret. Clustered management server's name to its identity provider PFX, base64; absent without a cluster. */
+  public readonly identityProviderPfx?: pulumi.Output<Record<string, string>>;
+  /** Secret. The passwords of `identityProviderPfx`; absent without a cluster. */
+  public readonly identityProviderPfxPasswords?: pulumi.Output<Record<string, string>>;
 
   /**
    * Every root clients must trust now: the active one (it issues the server certificates) and, during a root
@@ -60,6 +65,11 @@ export class XProtectSite extends pulumi.ComponentResource {
   public readonly certificates: Record<string, ServerCertificate>;
   /** Server name to its CertificateBinding (resource `<site>-<server>`). */
   public readonly bindings: Record<string, CertificateBinding>;
+  /**
+   * A clustered management server's identity provider data-protection certificate (resource
+   * `<site>-<server>/identity-provider`), by server name; empty without `clusterNodes`.
+   */
+  public readonly identityProviderCertificates: Record<string, ServerCertificate>;
 
   /**
    * Checks the whole site first (as `pulumi preview` of the stack program does: every problem in one error,
@@ -125,6 +135,9 @@ export class XProtectSite extends pulumi.ComponentResource {
 
     this.certificates = {};
     this.bindings = {};
+    this.identityProviderCertificates = {};
+    const idpPfx: Record<string, pulumi.Output<string>> = {};
+    const idpPfxPasswords: Record<string, pulumi.Output<string>> = {};
     const servers: Record<string, pulumi.Output<ServerOutput>> = {};
     const pfx: Record<string, pulumi.Output<string>> = {};
     const pfxPasswords: Record<string, pulumi.Output<string>> = {};
@@ -133,7 +146,9 @@ export class XProtectSite extends pulumi.ComponentResource {
       const server: Partial<XProtectServer> = own(args.servers, spec.name) ?? {};
       const inputs: Record<string, unknown> = { ...args.defaults, ...server };
       const hostname = given(server.hostname, spec.hostname);
-      const dnsNames = given(server.dnsNames ?? [server.hostname], spec.dnsNames);
+      const dnsNames = spec.clusterNodes
+        ? clusterNames(server, spec.clusterNodes, spec.dnsNames)
+        : given(server.dnsNames ?? [server.hostname], spec.dnsNames);
       const ipAddresses = given(server.ipAddresses, spec.ipAddresses);
       // Earlier names: the bare server name in the component, and at the stack's top level (see above).
       const named = {
@@ -141,16 +156,17 @@ export class XProtectSite extends pulumi.ComponentResource {
         aliases: [{ name: spec.name }, { name: spec.name, parent: pulumi.rootStackResource }],
         ...withProtect,
       };
-      // An enterprise CA signs an external server's request: the site's root (and its rotation) is not its issuer.
+      // The site's root (and its rotation) issues unless an enterprise CA signs an external server's request.
+      const issuedBy = {
+        ca: this.issuingCa,
+        ...(switched ? { minStageDays: site.minStageDays } : {}),
+        ...(site.nextCa && site.switchUndone ? { moveBack: true } : {}),
+        ...(rotationStep === "switch" ? { rotationStep: "switch" as const } : {}),
+      } satisfies Partial<ServerCertificateArgs>;
       const issuer =
         spec.issuer === "external"
           ? { externalRoots: site.externalRoots, signedCertificate: spec.signedCertificate }
-          : {
-              ca: this.issuingCa,
-              ...(switched ? { minStageDays: site.minStageDays } : {}),
-              ...(site.nextCa && site.switchUndone ? { moveBack: true } : {}),
-              ...(rotationStep === "switch" ? { rotationStep: "switch" as const } : {}),
-            };
+          : issuedBy;
       const certificate = new ServerCertificate(
         `${name}-${spec.name}`,
         {
@@ -176,12 +192,32 @@ export class XProtectSite extends pulumi.ComponentResource {
       );
       this.certificates[spec.name] = certificate;
       this.bindings[spec.name] = binding;
+      let idp: ServerCertificate | undefined;
+      if (spec.clusterNodes) {
+        // Its own key and PFX, from the same root, renewed by the server's renewal settings but never with its
+        // certificate (no generation, names or password of the server's): a new one means a failover and the
+        // external identity provider's secret entered again. "/" keeps its name apart from every server's.
+        idp = new ServerCertificate(
+          `${name}-${spec.name}/identity-provider`,
+          {
+            ...givenAll(inputs, pick(spec, IDENTITY_PROVIDER_SETTING_KEYS)),
+            ...issuedBy,
+            dnsNames: [IDENTITY_PROVIDER_DNS_NAME],
+            friendlyName: IDENTITY_PROVIDER_FRIENDLY_NAME,
+          },
+          { parent: this, ...withProtect },
+        );
+        this.identityProviderCertificates[spec.name] = idp;
+        idpPfx[spec.name] = idp.pfx;
+        idpPfxPasswords[spec.name] = idp.pfxPassword;
+      }
       servers[spec.name] = serverOutput(
         spec,
         certificate,
         binding,
         { hostname, dnsNames, ipAddresses },
         site.externalTemplate,
+        idp,
       );
       pfx[spec.name] = certificate.pfx;
       pfxPasswords[spec.name] = certificate.pfxPassword;
@@ -208,6 +244,10 @@ export class XProtectSite extends pulumi.ComponentResource {
         .all([pulumi.all(pfx), pulumi.all(pfxPasswords)])
         .apply(([p, w]) => present(pick(w, Object.keys(present(p))))),
     );
+    if (Object.keys(idpPfx).length > 0) {
+      this.identityProviderPfx = pulumi.secret(pulumi.all(idpPfx));
+      this.identityProviderPfxPasswords = pulumi.secret(pulumi.all(idpPfxPasswords));
+    }
     // The non-secret outputs, so that `pulumi stack export` and the Pulumi Cloud console show them on the
     // component; the PFX and passwords only in the children's state (and in the stack's outputs when exported).
     this.registerOutputs({
@@ -285,6 +325,7 @@ function serverOutput(
   binding: CertificateBinding,
   given: { hostname: unknown; dnsNames: unknown; ipAddresses: unknown },
   externalTemplate: string,
+  idp?: ServerCertificate,
 ): pulumi.Output<ServerOutput> {
   const external = pulumi
     .all([
@@ -319,7 +360,7 @@ function serverOutput(
       certificate.notAfter,
       certificate.renewalDue,
       pulumi.all([binding.serviceName, binding.serviceAccount]),
-      binding.slots,
+      pulumi.all([binding.slots, idp ? identityProviderOutput(idp) : undefined]),
     ])
     .apply(
       ([
@@ -330,7 +371,7 @@ function serverOutput(
         notAfter,
         renewalDue,
         [serviceName, serviceAccount],
-        slots,
+        [slots, identityProviderCertificate],
       ]) => ({
         role: spec.role,
         hostname,
@@ -345,6 +386,9 @@ function serverOutput(
         serviceAccount,
         enableOrder: ROLE_FACTS[spec.role].enableOrder,
         slots,
+        // Only for a cluster: a server without one keeps exactly the entry it had.
+        ...(spec.clusterNodes ? { clusterNodes: spec.clusterNodes } : {}),
+        ...(identityProviderCertificate ? { identityProviderCertificate } : {}),
       }),
     );
   return pulumi.all([signed, external]).apply(([out, ext]) => present({ ...out, ...ext }) as ServerOutput);
@@ -363,6 +407,39 @@ const intermediatesOf = (chainPem: string): IntermediateCaCertificate[] =>
 /** The entries with a value (outputs are plain JSON; a certificate awaiting its signature has no thumbprint yet). */
 const present = <T extends Record<string, unknown>>(m: T): T =>
   Object.fromEntries(Object.entries(m).filter(([, v]) => v !== undefined && v !== null)) as T;
+
+/** `servers.<name>.identityProviderCertificate`. */
+function identityProviderOutput(idp: ServerCertificate): pulumi.Output<IdentityProviderCertificateOutput> {
+  return pulumi
+    .all([idp.thumbprint, idp.serialNumber, idp.notBefore, idp.notAfter, idp.renewalDue])
+    .apply(([thumbprint, serialNumber, notBefore, notAfter, renewalDue]) => ({
+      thumbprint,
+      serialNumber,
+      notBefore,
+      notAfter,
+      renewalDue,
+    }));
+}
+
+/**
+ * A cluster's certificate names: the checked ones, or, where the program gave the host name or dnsNames as
+ * outputs, the cluster's name, the nodes and dnsNames once they are known (the provider checks them).
+ */
+function clusterNames(
+  server: Partial<XProtectServer>,
+  nodes: string[],
+  checked: string[],
+): pulumi.Input<string[]> {
+  if (!unknownIn(server.hostname) && !unknownIn(server.dnsNames)) return checked;
+  return pulumi
+    .all([server.hostname, server.dnsNames ?? []])
+    .apply(([hostname, dnsNames]) => clusterDnsNames(hostname, nodes, dnsNames) as string[]);
+}
+
+/** The server's settings its identity provider certificate follows (not generation, friendlyName, password). */
+const IDENTITY_PROVIDER_SETTING_KEYS = SERVER_SETTING_KEYS.filter(
+  (k) => k !== "generation" && k !== "friendlyName",
+);
 
 /** A secret as the checks see it: plain values as they are, outputs and promises as unknown. */
 const known = (v: unknown): unknown =>

@@ -10,6 +10,7 @@ import { BundleArgs, parseArgs, USAGE } from "./args";
 import { parseBundleOutputs, selectServers } from "./manifest";
 import { DIR_MODE, planBundle } from "./plan";
 import { outFolderProblem, serverNameProblems, writePlan } from "./write";
+import { bundleFolders } from "./cluster";
 import type { Project } from "../engine/project";
 import { REQUESTS_DIR, requestFiles } from "./requests";
 
@@ -150,10 +151,18 @@ export async function main(
     }
     writePlan(out, plan);
 
-    for (const s of selected.value)
-      io.out.write(`${path.join(out, s)}${path.sep}  ${s} (${parsed.value.servers[s].role})\n`);
+    // A clustered management server has a folder per node (scripts/bundle/cluster.ts).
+    const folders = bundleFolders(parsed.value, selected.value);
+    for (const f of folders) {
+      const node = f.folder === f.server ? "" : `, node ${f.hostname}`;
+      io.out.write(
+        `${path.join(out, f.folder)}${path.sep}  ${f.server} (${parsed.value.servers[f.server].role}${node})\n`,
+      );
+    }
     if (selected.value.length)
-      io.out.write(`${path.join(out, "order.txt")}  enable order: ${selected.value.join(", ")}\n`);
+      io.out.write(
+        `${path.join(out, "order.txt")}  enable order: ${folders.map((f) => f.folder).join(", ")}\n`,
+      );
     if (clientScript) {
       io.out.write(
         `${path.join(out, "clients")}${path.sep}  ${parsed.value.trustedCas.length} root(s) for clients, and ${CLIENT_SCRIPT}\n`,

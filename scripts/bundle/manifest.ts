@@ -16,6 +16,7 @@ import {
   ServerOutput,
   TrustedCaStatus,
 } from "../../provider/contract";
+import { clusterFolderProblems, readIdentityProviderSecrets } from "./cluster";
 
 /** Version of the per-server manifest format (the installer refuses any other). */
 export const MANIFEST_VERSION = 1;
@@ -36,6 +37,10 @@ export interface BundleOutputs {
   servers: Record<string, ServerOutput>;
   pfx: Record<string, string>;
   pfxPasswords: Record<string, string>;
+  /** A clustered management server's name to its identity provider PFX, base64 (empty without a cluster). */
+  identityProviderPfx: Record<string, string>;
+  /** A clustered management server's name to its identity provider PFX password (empty without a cluster). */
+  identityProviderPfxPasswords: Record<string, string>;
   /** Every root to trust: `trustedCaCertificates` when the stack has it, else the one CA. */
   trustedCas: TrustedCa[];
   /** Requests waiting for an enterprise CA (issuer external); an awaiting server is not in `servers`. */
@@ -106,11 +111,17 @@ export function parseBundleOutputs(json: unknown, source: string): Parsed<Bundle
     ...(cas.ok ? [] : cas.problems),
   ];
   if (!servers.ok || !secrets.ok || !cas.ok) return { ok: false, problems };
+  const folders = clusterFolderProblems(servers.value);
+  if (folders.length) return { ok: false, problems: folders };
+  const idp = readIdentityProviderSecrets(outputs, servers.value);
+  if (!idp.ok) return idp;
   return {
     ok: true,
     value: {
       servers: servers.value,
       ...secrets.value,
+      identityProviderPfx: idp.value.pfx,
+      identityProviderPfxPasswords: idp.value.passwords,
       trustedCas: cas.value,
       pending: readPendingRequests(outputs),
     },

@@ -126,7 +126,7 @@ async function apply(args: RenewalsArgs, report: RenewalReport, io: Io): Promise
     // A certificate held back by its root's end is renewed by a root rotation, not by a bump: a reissue would end
     // no later, and the next weekly run would bump it again (a new key and reinstall every week).
     bumps: due
-      .filter((d) => !d.heldBackByRoot)
+      .filter((d) => !d.heldBackByRoot && !d.identityProvider)
       .map((d) => ({ server: d.server, certificate: certificateIdOf(d) })),
   });
   if (!result.ok) throw new Error(`--apply changed nothing:\n${result.problems.join("\n")}`);
@@ -151,6 +151,13 @@ async function apply(args: RenewalsArgs, report: RenewalReport, io: Io): Promise
     log(
       `${short}: ${d.server} not bumped: it ends with its root CA, so a new certificate would end no later; ` +
         `the root rotation renews it${report.nextStep ? ` (next: ${report.nextStep.step})` : ""}\n`,
+    );
+  }
+  for (const d of report.due.filter((x) => x.identityProvider && !x.heldBackByRoot)) {
+    log(
+      `${short}: ${d.server} not bumped: it has no generation of its own; npm run up reissues it (autoRenew). ` +
+        `Then install it on every node, fail over once and enter the external identity provider's client ` +
+        `secret again (README "Clustered management server")\n`,
     );
   }
   let stage: StageApplied | undefined;

@@ -32,6 +32,8 @@ export interface DueServer {
    * every run; a root rotation renews it. --apply does not bump it.
    */
   heldBackByRoot?: boolean;
+  /** A clustered management server's identity provider certificate (no generation to bump: `up` renews it). */
+  identityProvider?: true;
 }
 
 /** The CA's place in the report. */
@@ -107,6 +109,7 @@ export function findDue({ site, now, withinDays }: FindDueParams): RenewalReport
       reason: heldBack ? `${reason}; ${heldBackReason(site.ca)}` : reason,
       status: isWithinDays(s.notAfter.text, 0, now) ? "expired" : "due",
       ...(heldBack ? { heldBackByRoot: true } : {}),
+      ...(s.identityProvider ? { identityProvider: true as const } : {}),
     });
   }
   due.sort((a, b) => a.notAfter.ms - b.notAfter.ms || a.server.localeCompare(b.server));
