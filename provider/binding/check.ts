@@ -104,9 +104,9 @@ export function validateBindingArgs(news: Record<string, unknown>): {
       hostname,
       serviceAccount,
       slots,
-      // Absent while the certificate awaits its signature (issuer external): left out, not undefined.
-      ...(news.thumbprint === undefined ? {} : { thumbprint: news.thumbprint as string }),
-      ...(news.notAfter === undefined ? {} : { notAfter: news.notAfter as string }),
+      // Null or absent while the certificate awaits its signature (issuer external): left out, not undefined.
+      ...(news.thumbprint == null ? {} : { thumbprint: news.thumbprint as string }),
+      ...(news.notAfter == null ? {} : { notAfter: news.notAfter as string }),
       certificateDnsNames,
       certificateRsaBits: rsaBits,
       certificateValidityDays: validityDays,

@@ -334,7 +334,19 @@ async function external(
     }
   }
   if (outs.notAfter !== undefined) outs.renewalDue = renewalDueOf(outs.notAfter, news.renewBeforeDays);
+  else awaitingOutputs(outs);
   return outs;
+}
+
+/**
+ * Awaiting its first signed certificate: the thumbprint and notAfter the binding reads are null, not absent. In a
+ * preview the SDK takes an absent output for an unknown one, and the binding of every awaiting server would show
+ * an update at every preview; null is known (and the site's outputs leave it out).
+ */
+function awaitingOutputs(outs: ServerOutputs): void {
+  const o = outs as unknown as Record<string, unknown>;
+  o.thumbprint = null;
+  o.notAfter = null;
 }
 
 /** The signed certificate replaces the current one: leaf and intermediates in a new PFX with the pending key. */

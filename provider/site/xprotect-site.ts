@@ -436,9 +436,12 @@ function clusterNames(
     .apply(([hostname, dnsNames]) => clusterDnsNames(hostname, nodes, dnsNames) as string[]);
 }
 
-/** The server's settings its identity provider certificate follows (not generation, friendlyName, password). */
+/**
+ * The server's settings its identity provider certificate follows: not generation, friendlyName or password, and
+ * not issuer (the site's root issues it also when an enterprise CA signs the server's certificate).
+ */
 const IDENTITY_PROVIDER_SETTING_KEYS = SERVER_SETTING_KEYS.filter(
-  (k) => k !== "generation" && k !== "friendlyName",
+  (k) => k !== "generation" && k !== "friendlyName" && k !== "issuer",
 );
 
 /** A secret as the checks see it: plain values as they are, outputs and promises as unknown. */
