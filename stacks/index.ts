@@ -9,6 +9,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { SiteConfigError, XProtectSite } from "../provider/site";
+import { readSiteFiles } from "./files";
 import type { XProtectSiteArgs } from "../provider/site";
 import { formatFailures } from "../provider/site/config";
 import { isRecord } from "../provider/contract";
@@ -136,7 +137,10 @@ export async function siteOutputs(): Promise<Record<string, unknown>> {
     caPrivateKeyPem: textConfig("caPrivateKeyPem"),
     serverPfx: structuredConfig("serverPfx"),
   };
-  const raw = structuredConfig("site");
+  // Paths in the config (externalRoots, signedCertificate) are relative to the project folder (Pulumi.yaml's).
+  const files = readSiteFiles(structuredConfig("site"), projectDir());
+  if (files.failures.length > 0) throw new SiteConfigError(formatFailures(files.failures));
+  const raw = files.site;
   // Untyped config goes in as it is (a site that is not a map too): the component's checks, run once, name
   // whatever does not fit its shape.
   const eab = textConfig("acmeEabHmacKey");
@@ -160,6 +164,13 @@ export async function siteOutputs(): Promise<Record<string, unknown>> {
     servers: xprotectSite.servers,
     pfx: xprotectSite.pfx,
     pfxPasswords: xprotectSite.pfxPasswords,
+    // Only for a site with a clustered management server: other stacks' outputs stay as they were.
+    ...(xprotectSite.identityProviderPfx
+      ? {
+          identityProviderPfx: xprotectSite.identityProviderPfx,
+          identityProviderPfxPasswords: xprotectSite.identityProviderPfxPasswords,
+        }
+      : {}),
     // Only for a site with acme: a site without it keeps exactly the outputs it had.
     ...(xprotectSite.acmeAccount
       ? { publicPfx: xprotectSite.publicPfx, publicPfxPasswords: xprotectSite.publicPfxPasswords }

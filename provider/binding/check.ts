@@ -18,7 +18,7 @@ export interface BindingInputs {
   hostname: string;
   serviceAccount: string;
   slots: Slot[];
-  /** From the bound certificate: its thumbprint and expiry (unknown in a first preview). */
+  /** From the bound certificate: its thumbprint and expiry (unknown in a first preview, absent while it awaits a signature). */
   thumbprint: string;
   notAfter: string;
   /** The certificate's requested names and key facts, known at preview so that the checks run there. */
@@ -104,12 +104,13 @@ export function validateBindingArgs(news: Record<string, unknown>): {
       hostname,
       serviceAccount,
       slots,
-      thumbprint: news.thumbprint as string,
-      notAfter: news.notAfter as string,
+      // Null or absent while the certificate awaits its signature (issuer external): left out, not undefined.
+      ...(news.thumbprint == null ? {} : { thumbprint: news.thumbprint as string }),
+      ...(news.notAfter == null ? {} : { notAfter: news.notAfter as string }),
       certificateDnsNames,
       certificateRsaBits: rsaBits,
       certificateValidityDays: validityDays,
-    },
+    } as BindingInputs,
     failures: c.failures,
   };
 }

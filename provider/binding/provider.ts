@@ -28,7 +28,8 @@ export function bindingOutputs(inputs: BindingInputs): BindingOutputs {
     ...inputs,
     serviceName: ROLE_FACTS[inputs.role].serviceName,
     slotNames: inputs.slots,
-    slots: inputs.slots.map((slot) => ({
+    // A certificate awaiting its signature (issuer external) has no thumbprint yet: nothing to enable.
+    slots: (inputs.thumbprint ? inputs.slots : []).map((slot) => ({
       slot,
       groupId: SLOT_GROUP_IDS[slot],
       command: enableEncryptionCommand(slot, inputs.thumbprint),

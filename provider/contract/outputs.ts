@@ -66,14 +66,63 @@ export interface ServerOutput {
   enableOrder: number;
   /** The encryption slots to enable, each with its command. */
   slots: SlotOutput[];
+  /** "external" when an enterprise CA signs this server's certificate; absent for the site's root. */
+  issuer?: "external";
+  /**
+   * While a request waits for the enterprise CA (issuer external): the PKCS#10 request (PEM), its name, when it was
+   * made, and the AD CS template to submit it with. A server awaiting its first certificate has no thumbprint,
+   * serialNumber, notBefore, notAfter or renewalDue yet, no slots and no `pfx` entry.
+   */
+  certificateRequestPem?: string;
+  /** The waiting request's name: the first 16 hex digits of the SHA-256 of its public key. */
+  requestId?: string;
+  /** When the request was made (ISO 8601). */
+  requestedAt?: string;
+  /** The AD CS template to submit it with (site config `externalTemplate`, default WebServer). */
+  certificateTemplate?: string;
+  /**
+   * Issuer external, once signed: the intermediate CAs between the certificate and its enterprise root (also in
+   * the PFX), for the installer to put into `LocalMachine\CA`. Absent for the site's root.
+   */
+  intermediateCaCertificates?: IntermediateCaCertificate[];
+  /** A clustered management server's nodes' FQDNs (`hostname` is then the cluster's name); absent otherwise. */
+  clusterNodes?: string[];
+  /** A clustered management server's identity provider data-protection certificate; absent otherwise. */
+  identityProviderCertificate?: IdentityProviderCertificateOutput;
   /** The server's public certificate, when it has `public`. */
   publicCertificate?: PublicCertificateOutput;
 }
 
-/** Where a root stands in a root rotation; `active` without rotation. */
-export type TrustedCaStatus = "active" | "next" | "previous";
+/**
+ * `servers.<name>.identityProviderCertificate`: the certificate that protects the identity provider's
+ * configuration on every node of a clustered management server (its PFX in `identityProviderPfx`).
+ */
+export interface IdentityProviderCertificateOutput {
+  /** SHA-1 of the DER, upper-case hex: what appsettings.json names. */
+  thumbprint: string;
+  /** Upper-case hex. */
+  serialNumber: string;
+  notBefore: string;
+  notAfter: string;
+  /** notAfter minus renewBeforeDays: from then on `pulumi up` reissues (autoRenew). */
+  renewalDue: string;
+}
 
-export const TRUSTED_CA_STATUSES: readonly TrustedCaStatus[] = ["active", "next", "previous"];
+/** An intermediate CA certificate (`servers.<name>.intermediateCaCertificates[]`). */
+export interface IntermediateCaCertificate {
+  thumbprint: string;
+  /** DER, base64. */
+  certificateDer: string;
+}
+
+/**
+ * Where a root stands in a root rotation; `active` without rotation. `external`: an enterprise root (site config
+ * `externalRoots`) that certificates of servers with `issuer: external` chain to; Group Policy, not the bundle,
+ * makes computers trust it.
+ */
+export type TrustedCaStatus = "active" | "next" | "previous" | "external";
+
+export const TRUSTED_CA_STATUSES: readonly TrustedCaStatus[] = ["active", "next", "previous", "external"];
 
 /** One root to trust (`trustedCaCertificates[]`, added by root rotation). */
 export interface TrustedCaCertificate {
@@ -111,6 +160,10 @@ export interface SiteOutputs {
   publicPfxPasswords?: SecretMap;
   /** Every root to trust during a root rotation; absent before it (then the one CA is the active root). */
   trustedCaCertificates?: TrustedCaCertificate[];
+  /** Clustered management server's name to its identity provider PFX, base64; absent without a cluster. */
+  identityProviderPfx?: SecretMap;
+  /** Clustered management server's name to its identity provider PFX password; absent without a cluster. */
+  identityProviderPfxPasswords?: SecretMap;
 }
 
 /** SHA-1 thumbprint as Windows shows it. */

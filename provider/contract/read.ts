@@ -9,6 +9,7 @@ import { isRecord, shown, shownField } from "./json";
 import {
   BASE64,
   CONTRACT_VERSION,
+  IntermediateCaCertificate,
   SECRET_PLACEHOLDER,
   ServerOutput,
   SlotOutput,
@@ -48,12 +49,69 @@ export interface ServerCertificateInfo {
   notAfter: OutputTime;
   /** notAfter minus renewBeforeDays. */
   renewalDue: OutputTime;
+  /**
+   * Set for a clustered management server's identity provider data-protection certificate, listed as its own
+   * entry named `<server>/identity-provider` (no server's name has a "/"). It has no generation of its own in the
+   * config: `pulumi up` renews it when due (autoRenew).
+   */
+  identityProvider?: true;
 }
+
+/** A request waiting for an enterprise CA's signature (`issuer: external`): what to submit, and how. */
+export interface PendingRequest {
+  server: string;
+  role: string;
+  hostname: string;
+  requestId: string;
+  requestedAt: string;
+  /** PKCS#10, PEM. */
+  certificateRequestPem: string;
+  /** The AD CS template to submit it with. */
+  certificateTemplate: string;
+  /** True when the server has no certificate yet (awaiting signature); false for a renewal. */
+  awaiting: boolean;
+}
+
+/** `certreq -submit -attrib "CertificateTemplate:<template>" <server>.csr <server>.cer`: the AD CS command. */
+export const certreqCommand = (r: Pick<PendingRequest, "server" | "certificateTemplate">): string =>
+  `certreq -submit -attrib "CertificateTemplate:${r.certificateTemplate}" ${r.server}.csr ${r.server}.cer`;
+
+/** A server whose certificate an enterprise CA has not signed yet: nothing to install, no dates. */
+const isAwaiting = (s: Record<string, unknown>): boolean =>
+  s.issuer === "external" && s.thumbprint === undefined && typeof s.certificateRequestPem === "string";
+
+/**
+ * The requests waiting for an enterprise CA (servers with `issuer: external`), sorted by server name. Entries
+ * without a request, or that are not objects, are left to the other readers to name.
+ */
+export function readPendingRequests(outputs: Record<string, unknown>): PendingRequest[] {
+  const map = isRecord(outputs.servers) ? outputs.servers : {};
+  const out: PendingRequest[] = [];
+  for (const name of Object.keys(map).sort()) {
+    const s = map[name];
+    if (!isRecord(s) || s.issuer !== "external" || typeof s.certificateRequestPem !== "string") continue;
+    out.push({
+      server: name,
+      role: typeof s.role === "string" ? s.role : "",
+      hostname: typeof s.hostname === "string" ? s.hostname : "",
+      requestId: typeof s.requestId === "string" ? s.requestId : "",
+      requestedAt: typeof s.requestedAt === "string" ? s.requestedAt : "",
+      certificateRequestPem: s.certificateRequestPem,
+      certificateTemplate: typeof s.certificateTemplate === "string" ? s.certificateTemplate : "WebServer",
+      awaiting: isAwaiting(s),
+    });
+  }
+  return out;
+}
+/** The name under which renewals lists a server's identity provider certificate. */
+export const identityProviderEntryName = (server: string): string => `${server}/identity-provider`;
 
 /** The certificates of a site, by their dates. */
 export interface SiteCertificates {
-  /** Sorted by server name. */
+  /** Sorted by server name; a server awaiting its first signed certificate is in `pending` only. */
   servers: ServerCertificateInfo[];
+  /** Requests waiting for an enterprise CA (first certificates and renewals); absent when none waits. */
+  pending?: PendingRequest[];
   ca: {
     /** Upper-case hex; undefined when absent or secret. */
     thumbprint?: string;
@@ -75,7 +133,7 @@ export function readSiteCertificates(
   const map = f.record(outputs, "servers", "", "a map from server name to its certificate");
   for (const name of Object.keys(map ?? {}).sort()) {
     const s = f.record(map!, name, "servers", "the server's certificate details");
-    if (!s) continue;
+    if (!s || isAwaiting(s)) continue;
     const at = `servers.${name}`;
     const notBefore = f.time(s, "notBefore", at);
     const notAfter = f.time(s, "notAfter", at);
@@ -94,11 +152,40 @@ export function readSiteCertificates(
         renewalDue,
       });
     }
+    const idp = readIdentityProvider(f, s, at);
+    if (idp) servers.push({ server: identityProviderEntryName(name), role, hostname, ...idp });
   }
   if (f.problems.length > 0 || !caNotAfter) return { ok: false, problems: f.problems };
+  const pending = readPendingRequests(outputs);
   return {
     ok: true,
-    value: { servers, ca: { thumbprint: hexOrUndefined(outputs.caThumbprint), notAfter: caNotAfter } },
+    value: {
+      servers,
+      ...(pending.length > 0 ? { pending } : {}),
+      ca: { thumbprint: hexOrUndefined(outputs.caThumbprint), notAfter: caNotAfter },
+    },
+  };
+}
+
+/** `servers.<name>.identityProviderCertificate` (a clustered management server's), when present. */
+function readIdentityProvider(f: FieldReader, s: Record<string, unknown>, at: string) {
+  if (s.identityProviderCertificate === undefined) return undefined;
+  const c = f.record(s, "identityProviderCertificate", at, "the identity provider certificate's details");
+  if (!c) return undefined;
+  const where = `${at}.identityProviderCertificate`;
+  const thumbprint = f.thumbprint(c, "thumbprint", where);
+  const serialNumber = f.text(c, "serialNumber", where);
+  const notBefore = f.time(c, "notBefore", where);
+  const notAfter = f.time(c, "notAfter", where);
+  const renewalDue = f.time(c, "renewalDue", where);
+  if (!thumbprint || !serialNumber || !notBefore || !notAfter || !renewalDue) return undefined;
+  return {
+    thumbprint,
+    serialNumber: hexOrUndefined(serialNumber),
+    notBefore,
+    notAfter,
+    renewalDue,
+    identityProvider: true as const,
   };
 }
 
@@ -145,8 +232,23 @@ function readServer(f: FieldReader, map: Record<string, unknown>, name: string):
   }
   const pub = readPublicCertificate(v.publicCertificate, at);
   if (pub.problem) f.problem(`${at}.publicCertificate`, pub.problem.replace(/^[^:]*: /, ""));
+  const intermediates = readIntermediates(f, v, at);
+  const clusterNodes = v.clusterNodes === undefined ? undefined : f.strings(v, "clusterNodes", at);
+  const idp = readIdentityProvider(f, v, at);
   if (f.problems.length > before) return undefined;
   return {
+    ...(clusterNodes ? { clusterNodes } : {}),
+    ...(idp
+      ? {
+          identityProviderCertificate: {
+            thumbprint: idp.thumbprint,
+            serialNumber: idp.serialNumber ?? "",
+            notBefore: idp.notBefore.text,
+            notAfter: idp.notAfter.text,
+            renewalDue: idp.renewalDue.text,
+          },
+        }
+      : {}),
     ...(pub.value ? { publicCertificate: pub.value } : {}),
     ...(texts as Pick<ServerOutput, (typeof SERVER_TEXTS)[number]>),
     ...(times as Pick<ServerOutput, (typeof SERVER_TIMES)[number]>),
@@ -155,10 +257,38 @@ function readServer(f: FieldReader, map: Record<string, unknown>, name: string):
     ipAddresses: ipAddresses!,
     enableOrder: v.enableOrder as number,
     slots,
+    ...(intermediates ? { intermediateCaCertificates: intermediates } : {}),
   };
 }
 
-/** Every `servers.<name>` entry of opened outputs, complete (what an installer needs). */
+/** `intermediateCaCertificates` when present (issuer external): each DER with the SHA-1 its thumbprint says. */
+function readIntermediates(
+  f: FieldReader,
+  v: Record<string, unknown>,
+  at: string,
+): IntermediateCaCertificate[] | undefined {
+  const list = v.intermediateCaCertificates;
+  if (list === undefined) return undefined;
+  const field = `${at}.intermediateCaCertificates`;
+  if (!Array.isArray(list)) {
+    f.problem(field, `${shown(list)} is not a list`);
+    return undefined;
+  }
+  const out: IntermediateCaCertificate[] = [];
+  list.forEach((c: unknown, i: number) => {
+    const der = isRecord(c) ? c.certificateDer : undefined;
+    const tp = isRecord(c) ? c.thumbprint : undefined;
+    if (typeof der !== "string" || !BASE64.test(der) || typeof tp !== "string" || thumbprintOf(der) !== tp) {
+      f.problem(`${field}[${i}]`, `${shown(c)} needs certificateDer (base64) and its SHA-1 as thumbprint`);
+    } else out.push({ thumbprint: tp, certificateDer: der });
+  });
+  return out;
+}
+
+/**
+ * Every `servers.<name>` entry of opened outputs, complete (what an installer needs). A server awaiting its first
+ * signed certificate (issuer external) has nothing to install yet: it is left out (readPendingRequests names it).
+ */
 export function readServers(
   outputs: Record<string, unknown>,
   reader: string,
@@ -167,6 +297,7 @@ export function readServers(
   const map = f.record(outputs, "servers", "", "a map from server name");
   const servers: Record<string, ServerOutput> = {};
   for (const name of Object.keys(map ?? {})) {
+    if (isRecord(map![name]) && isAwaiting(map![name] as Record<string, unknown>)) continue;
     const s = readServer(f, map!, name);
     if (s) servers[name] = s;
   }

@@ -13,6 +13,7 @@ import { expandRsaKeyCached } from "../runtime/key-cache";
 import { openGiven } from "../validate/adopt";
 import { checkFields } from "../validate/field";
 import { Checker, CheckFailure, isUnknown, UNKNOWN } from "../validate/fields";
+import { readSignedChain, signedProblems } from "../pki/signed";
 import { SERVER_FIELDS, ServerFieldValues } from "./fields";
 
 export { DEFAULT_SERVER_FRIENDLY_NAME, KEY_ROTATIONS, MAX_PFX_PASSWORD_LENGTH } from "./fields";
@@ -57,14 +58,31 @@ export function validateServerArgs(
   failures: CheckFailure[];
 } {
   const c = new Checker();
-  const ca = checkCa(c, news.caCertificatePem, news.caSigningKey);
+  // An enterprise CA signs elsewhere: the site's root is neither given nor needed.
+  const external = news.issuer === "external";
+  const ca = external ? undefined : checkCa(c, news.caCertificatePem, news.caSigningKey);
   const inputs: ServerInputs = {
-    caCertificatePem: news.caCertificatePem as string,
-    ...(typeof news.caId === "string" ? { caId: news.caId } : {}),
-    caSigningKey: news.caSigningKey as string,
-    ...rootMove(news),
+    ...(external
+      ? {}
+      : {
+          caCertificatePem: news.caCertificatePem as string,
+          ...(typeof news.caId === "string" ? { caId: news.caId } : {}),
+          caSigningKey: news.caSigningKey as string,
+          ...rootMove(news),
+        }),
     ...checkFields(c, SERVER_FIELDS, news),
-  };
+  } as ServerInputs;
+  if (external) checkExternal(c, inputs, olds, now);
+  else {
+    for (const f of ["signedCertificate", "externalRoots"] as const) {
+      if (inputs[f] !== undefined) {
+        c.fail(
+          f,
+          `is only for a certificate an enterprise CA signs: set issuer to "external", or remove ${f}`,
+        );
+      }
+    }
+  }
   checkRootMove(c, inputs, olds, now);
   const { validityDays, renewBeforeDays } = inputs;
   if (
@@ -90,9 +108,60 @@ export function validateServerArgs(
         (shorter ? ` (e.g. "${shorter}")` : ", e.g. the server's short host name"),
     );
   }
-  if (inputs.adoptPfx !== undefined)
+  if (inputs.adoptPfx !== undefined && !external)
     inputs.adoptedThumbprint = adoptServer(c, news, inputs, olds?.adoptedThumbprint);
   return { inputs, failures: c.failures };
+}
+
+/**
+ * An enterprise CA's certificate: its roots are given; nothing to adopt. A signed certificate that is new (not
+ * the one the last up took) is checked here against everything but the pending request's key, which only the
+ * state holds (the diff checks that): names, serverAuth, validity, chain, not a CA. The site config's own check
+ * (no `olds`) does not run it: a certificate taken long ago may be due by now, and that is no problem.
+ */
+function checkExternal(
+  c: Checker,
+  inputs: ServerInputs,
+  olds: Record<string, unknown> | undefined,
+  now: Date,
+): void {
+  if (inputs.externalRoots === undefined) {
+    c.fail(
+      "externalRoots",
+      `missing: issuer "external" needs the enterprise root(s) its certificates chain to, as PEM (in the site ` +
+        `config: externalRoots: [certs/corp-root.pem], files in the project folder)`,
+    );
+  }
+  if (inputs.adoptPfx !== undefined) {
+    c.fail(
+      "adoptPfx",
+      `cannot be combined with issuer "external": an enterprise CA's certificate is requested here; remove the PFX ` +
+        `to adopt or the issuer`,
+    );
+  }
+  const signed = inputs.signedCertificate;
+  if (olds === undefined || signed === undefined || isUnknown(signed) || signed === olds.signedCertificate)
+    return;
+  const roots = inputs.externalRoots;
+  if (roots === undefined || isUnknown(roots) || roots.some(isUnknown)) return;
+  if (
+    c.failures.some(
+      (f) => f.property.startsWith("signedCertificate") || f.property.startsWith("externalRoots"),
+    )
+  )
+    return;
+  const chain = readSignedChain(signed);
+  if ("problem" in chain) return;
+  const { dnsNames, ipAddresses, renewBeforeDays } = inputs;
+  if ([dnsNames, ipAddresses, renewBeforeDays].some(isUnknown) || dnsNames.some(isUnknown)) return;
+  const problems = signedProblems(chain, {
+    dnsNames,
+    ipAddresses,
+    roots: roots.map((pem) => new X509Certificate(pem)),
+    renewBeforeDays,
+    now,
+  });
+  for (const p of problems) c.fail("signedCertificate", `${p}. Nothing was changed`);
 }
 
 type RootMoveInputs = Pick<ServerInputs, "caGeneration" | "caStagedAt" | "minStageDays" | "moveBack">;

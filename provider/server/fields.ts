@@ -16,11 +16,28 @@ import {
 } from "../pki/limits";
 import { normaliseDnsName, normaliseIpAddress } from "../pki/names";
 import { PFX_PROFILES, PfxProfile } from "../pki/pkcs12";
-import { echo, fieldsWith, pfx, reissue, secret, setting, settingKeysOf, ValuesOf } from "../validate/field";
-import { Checker, isUnknown, textItem } from "../validate/fields";
+import { readSignedChain } from "../pki/signed";
+import {
+  echo,
+  fieldsWith,
+  input,
+  pfx,
+  reissue,
+  secret,
+  setting,
+  settingKeysOf,
+  ValuesOf,
+} from "../validate/field";
+import { Checker, describeValue, isUnknown, textItem } from "../validate/fields";
 
 export const DEFAULT_SERVER_FRIENDLY_NAME = "VMS SSL Certificate";
 export const KEY_ROTATIONS = ["always", "never"] as const;
+/**
+ * Who signs: "site" (the site's own root, at once) or "external" (an enterprise CA such as AD CS: the key and a
+ * request are made here, the signed certificate comes back through `signedCertificate`).
+ */
+export const ISSUERS = ["site", "external"] as const;
+export type Issuer = (typeof ISSUERS)[number];
 export type KeyRotation = (typeof KEY_ROTATIONS)[number];
 /** Longest PFX password we accept (Windows' import dialog takes far less, but scripts do not). */
 export const MAX_PFX_PASSWORD_LENGTH = 256;
@@ -124,7 +141,62 @@ export const SERVER_FIELDS = {
   adoptPfx: secret<string | undefined>({
     check: (_c, v) => (v === undefined || v === null ? undefined : (v as string)),
   }),
+  /**
+   * "site" (default): the site's root signs at once. "external": an enterprise CA signs a request made here (key
+   * kept secret in the state) and the certificate comes back as `signedCertificate`. Left out of the state for
+   * "site", so that certificates made before issuers existed stay as they are.
+   */
+  issuer: setting(
+    echo<"external" | undefined>({
+      check: (c, v, p) => {
+        if (v === undefined || v === null || isUnknown(v)) return v === null ? undefined : (v as undefined);
+        const issuer = c.oneOf(p, v, ISSUERS, "site");
+        return issuer === "external" ? "external" : undefined;
+      },
+    }),
+  ),
+  /**
+   * With `issuer: external`, once signed: the certificate the enterprise CA returned for the pending request, PEM,
+   * leaf first, then the intermediates up to (not necessarily including) a root of `externalRoots`.
+   */
+  signedCertificate: input<string | undefined>({
+    check: (c, v, p) => {
+      if (v === undefined || v === null || isUnknown(v)) return v === null ? undefined : (v as undefined);
+      if (typeof v !== "string") {
+        c.fail(p, `${describeValue(v)} is not a certificate: give the PEM text the CA returned`);
+        return undefined;
+      }
+      const read = readSignedChain(v);
+      if ("problem" in read) c.fail(p, read.problem);
+      return v;
+    },
+  }),
+  /** With `issuer: external`: the enterprise roots (PEM) a signed certificate must chain to, at least one. */
+  externalRoots: input<string[] | undefined>({
+    check: (c, v, p) => {
+      if (v === undefined || v === null || isUnknown(v)) return v === null ? undefined : (v as undefined);
+      return c.list(p, v, { min: 1, normalise: rootPem });
+    },
+  }),
 };
+
+/** One root of externalRoots: a single whole CA certificate, PEM. */
+function rootPem(v: unknown): { ok: true; value: string } | { ok: false; reason: string } {
+  if (typeof v !== "string") return { ok: false, reason: `${describeValue(v)} is not a PEM certificate` };
+  const read = readSignedChain(v);
+  if ("problem" in read) return { ok: false, reason: read.problem };
+  if (read.intermediates.length > 0) {
+    return { ok: false, reason: "holds more than one certificate: give each root as its own entry" };
+  }
+  if (!read.leaf.ca) {
+    const subject = read.leaf.subject.split("\n").reverse().join(", ");
+    return {
+      ok: false,
+      reason: `"${subject}" is not a CA certificate (no basicConstraints CA:TRUE): give the enterprise root CA's certificate`,
+    };
+  }
+  return { ok: true, value: v };
+}
 
 /** The checked value of each field. */
 export type ServerFieldValues = ValuesOf<typeof SERVER_FIELDS>;
@@ -135,6 +207,8 @@ export const REISSUE_FIELDS = fieldsWith(SERVER_FIELDS, "reissue");
 export const PFX_FIELDS = fieldsWith(SERVER_FIELDS, "pfx");
 /** Inputs echoed into the outputs (diff and update receive old outputs, never old inputs). */
 export const ECHOED_FIELDS = fieldsWith(SERVER_FIELDS, "reissue", "echo", "pfx");
+/** Inputs only the provider reads (never echoed into the outputs). */
+export const INPUT_FIELDS = fieldsWith(SERVER_FIELDS, "input");
 /** Inputs the engine must encrypt, and that never reach the outputs. */
 export const SECRET_FIELDS = fieldsWith(SERVER_FIELDS, "secret");
 /** What a site's `defaults` (and each server) may set for its certificate. */

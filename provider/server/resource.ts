@@ -28,8 +28,8 @@ export type InputOf<T> = [Exclude<T, undefined>] extends [(infer U)[]]
 type FieldArgs = { [K in keyof ServerFieldValues]?: InputOf<ServerFieldValues[K]> };
 
 export interface ServerCertificateArgs extends Omit<FieldArgs, "dnsNames"> {
-  /** The site CA that signs it. */
-  ca: CaCertificate;
+  /** The site CA that signs it; not given with `issuer: "external"` (an enterprise CA signs elsewhere). */
+  ca?: CaCertificate;
   /**
    * Set when this certificate moves to another root on purpose, as a root rotation's switch (XProtectSite sets it
    * from the site's `minStageDays`): check allows the move only once `ca` has been staged (joined the stack) for
@@ -73,7 +73,7 @@ export function heldBackWarning(renewalDue: string, caNotAfter: string, rotation
 }
 
 /** Outputs that come from issuing (the echoed inputs are the table's). */
-const ISSUED_OUTPUTS = [
+export const ISSUED_OUTPUTS = [
   "certificatePem",
   "thumbprint",
   "sha256Fingerprint",
@@ -88,7 +88,13 @@ const ISSUED_OUTPUTS = [
   "pfxPassword",
 ];
 
-const SECRET_OUTPUTS = ["pfx", "pfxPassword"];
+/**
+ * With `issuer: "external"` only (absent otherwise, so that a certificate from the site's root keeps the state it
+ * had): the issuer, the intermediates once signed, and a waiting request.
+ */
+export const EXTERNAL_OUTPUTS = ["issuer", "chainPem", "certificateRequestPem", "requestId", "requestedAt"];
+
+const SECRET_OUTPUTS = ["pfx", "pfxPassword", "pendingKey"];
 
 export class ServerCertificate extends XprotectResource {
   /** The certificate, PEM. */
@@ -119,6 +125,16 @@ export class ServerCertificate extends XprotectResource {
   public readonly pfx!: pulumi.Output<string>;
   /** Secret. */
   public readonly pfxPassword!: pulumi.Output<string>;
+  /** "external" when an enterprise CA signs; undefined for the site's root. */
+  public readonly issuer!: pulumi.Output<"external" | undefined>;
+  /** With `issuer: "external"`, once signed: the intermediates delivered with the leaf (PEM). */
+  public readonly chainPem!: pulumi.Output<string | undefined>;
+  /** With `issuer: "external"`, while a request waits for its certificate: the PKCS#10 request (PEM). */
+  public readonly certificateRequestPem!: pulumi.Output<string | undefined>;
+  /** The waiting request's name (also named by the certificate signed for it). */
+  public readonly requestId!: pulumi.Output<string | undefined>;
+  /** When the waiting request was made (ISO 8601). */
+  public readonly requestedAt!: pulumi.Output<string | undefined>;
 
   /** What was asked for, known at preview (the binding checks host names and Apple's rules against it). */
   public readonly requested: pulumi.Output<{ dnsNames: string[]; rsaBits: number; validityDays: number }>;
@@ -131,23 +147,30 @@ export class ServerCertificate extends XprotectResource {
       "ServerCertificate",
       name,
       {
-        ...outputProps(...ISSUED_OUTPUTS, ...ECHOED_FIELDS),
+        ...outputProps(...ISSUED_OUTPUTS, ...ECHOED_FIELDS, ...EXTERNAL_OUTPUTS),
         ...fields,
         ...secrets,
-        caCertificatePem: ca.certificatePem,
-        caId: ca.id,
-        caSigningKey: ca.signingKey,
-        caGeneration: ca.generation,
-        caStagedAt: ca.stagedAt,
-        minStageDays,
-        moveBack,
+        ...(ca
+          ? {
+              caCertificatePem: ca.certificatePem,
+              caId: ca.id,
+              caSigningKey: ca.signingKey,
+              caGeneration: ca.generation,
+              caStagedAt: ca.stagedAt,
+              minStageDays,
+              moveBack,
+            }
+          : {}),
       },
       { ...opts, additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS] },
     );
     // Exact even when only renewBeforeDays changed (that alone updates nothing in the state).
     this.renewalDue = pulumi
       .all([this.notAfter, args.renewBeforeDays ?? DEFAULTS.renewBeforeDays])
-      .apply(([notAfter, days]) => renewalDueOf(notAfter, days));
+      // Undefined while a request awaits its first signed certificate (issuer external).
+      .apply(([notAfter, days]) =>
+        notAfter ? renewalDueOf(notAfter, days) : (undefined as unknown as string),
+      );
     this.requested = pulumi
       .all([args.dnsNames, args.rsaBits ?? DEFAULTS.rsaBits, args.validityDays ?? DEFAULTS.validityDays])
       .apply(([dnsNames, rsaBits, validityDays]) => ({ dnsNames, rsaBits, validityDays }));
@@ -160,11 +183,23 @@ export class ServerCertificate extends XprotectResource {
         );
       }
     });
+    pulumi.all([this.requestId, this.requestedAt, this.thumbprint]).apply(([requestId, at, thumbprint]) => {
+      if (!requestId) return;
+      pulumi.log.warn(
+        thumbprint
+          ? `renewal: request ${requestId} (made ${at}) awaits the enterprise CA's signature; the current ` +
+              `certificate ${thumbprint} stays delivered until the signed certificate is in signedCertificate`
+          : `awaiting signature: request ${requestId} (made ${at}) waits for the enterprise CA; until its ` +
+              `certificate is in signedCertificate this server has no certificate and its binding no slots. ` +
+              `npm run bundle -- --requests --out DIR writes the request and the certreq command`,
+        this,
+      );
+    });
     pulumi
       .all([
         this.notAfter,
         this.renewalDue,
-        ca.notAfter,
+        ca?.notAfter,
         args.renewBeforeDays ?? DEFAULTS.renewBeforeDays,
         args.validityDays ?? DEFAULTS.validityDays,
         args.autoRenew ?? DEFAULTS.autoRenew,

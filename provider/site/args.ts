@@ -43,6 +43,17 @@ export interface XProtectServer extends XProtectServerSettings {
   /** The encryption slots to bind. Default: the role's own slots. Plain. */
   slots?: Slot[];
   /**
+   * With `issuer: "external"`, once the enterprise CA has signed the request: the certificate it returned, PEM text,
+   * leaf first, then the intermediates (the stack program reads it from the file the config names).
+   */
+  signedCertificate?: string;
+  /**
+   * Only on the management server, for a Windows Server failover cluster: every node's FQDN (at least two), while
+   * `hostname` is the cluster's name. The certificate then names the cluster, every node and any `dnsNames`, and
+   * the site gets the identity provider's data-protection certificate. Plain (it decides the bundle's folders).
+   */
+  clusterNodes?: string[];
+  /**
    * A second certificate, from the site's ACME CA (`acme`), for the server's client-facing slots (mobile server:
    * mobileStreamingMedia; recording server: streamingMedia). Public names only. Plain.
    */
@@ -116,6 +127,13 @@ export interface XProtectSiteArgs {
   minStageDays?: number;
   /** Settings every server inherits unless it sets its own. */
   defaults?: XProtectServerSettings;
+  /**
+   * The enterprise roots (PEM text) that certificates of servers with `issuer: "external"` must chain to (the stack
+   * program reads them from the files the config names). Required when a server's issuer is external.
+   */
+  externalRoots?: string[];
+  /** The AD CS certificate template the `certreq` command names. Default "WebServer". */
+  externalTemplate?: string;
   /** Server name to server. The children are named `<site>-<server>`. */
   servers: Record<string, XProtectServer>;
   /** Server name to PFX password; a server without one gets 24 random characters, generated once and kept. */

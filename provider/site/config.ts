@@ -14,6 +14,7 @@ import { DEFAULT_MIN_STAGE_DAYS } from "../pki/limits";
 import { describeValue, isUnknown, UNKNOWN } from "../validate/fields";
 import { clashReason, isRecord, serverNameClashes, serverNameProblem } from "../contract";
 import { ROLES, Role, Slot, ROLE_FACTS } from "../xprotect/roles";
+import { clusterDnsNames, clusterRules, parseClusterNodes } from "./cluster";
 import type { AcmeSpec, PublicSpec } from "../acme/fields";
 import { parseAcmeConfig } from "./acme-config";
 
@@ -38,10 +39,27 @@ export const SERVER_KEYS = [
   "dnsNames",
   "ipAddresses",
   "slots",
+  "signedCertificate",
   "public",
   ...SETTING_KEYS,
+  // A clustered management server (provider/site/cluster.ts).
+  "clusterNodes",
 ] as const;
-const SITE_KEYS = ["ca", "nextCa", "issueFrom", "minStageDays", "defaults", "servers", "acme"] as const;
+const SITE_KEYS = [
+  "ca",
+  "nextCa",
+  "issueFrom",
+  "minStageDays",
+  "defaults",
+  "servers",
+  "externalRoots",
+  "externalTemplate",
+  "acme",
+] as const;
+/** The AD CS certificate template `certreq` names when none is given (it takes the names from the request). */
+export const DEFAULT_EXTERNAL_TEMPLATE = "WebServer";
+/** An AD CS template's (short) name, as `certreq -attrib "CertificateTemplate:<name>"` takes it. */
+const TEMPLATE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 /** Which root issues the server certificates: `ca` (the active root), or `nextCa` (a rotation's switch). */
 export const ISSUE_FROM = ["ca", "nextCa"] as const;
 export type IssueFrom = (typeof ISSUE_FROM)[number];
@@ -65,6 +83,10 @@ export interface ServerSpec extends Settings {
   dnsNames: string[];
   ipAddresses: string[];
   slots?: Slot[];
+  /** With issuer external, once signed: the certificate and its chain (PEM text; the stack program reads the file). */
+  signedCertificate?: string;
+  /** A clustered management server's nodes (normalised): `hostname` is then the cluster's name. */
+  clusterNodes?: string[];
   /** A second certificate from the site's ACME CA, for the client-facing slots (provider/site/acme-config.ts). */
   public?: PublicSpec;
 }
@@ -84,6 +106,10 @@ export interface Site {
   /** Days the next root must have been staged before the switch (`issueFrom: nextCa`). */
   minStageDays: number;
   servers: ServerSpec[];
+  /** The enterprise roots (PEM) that certificates of servers with issuer external chain to. */
+  externalRoots?: string[];
+  /** The AD CS template the requests are submitted with (default WebServer). */
+  externalTemplate: string;
   /** The ACME CA of the servers' public certificates (config `acme`). */
   acme?: AcmeSpec;
 }
@@ -151,10 +177,11 @@ export function parseSite(
   }
   for (const clash of serverNameClashes(Object.keys(raw.servers)))
     fail(`servers.${clash.name}`, clashReason(clash), clash.name);
+  const external = parseExternal(raw, fail);
   const servers: ServerSpec[] = [];
   for (const [name, value] of Object.entries(raw.servers)) {
     const pfx = own(serverPfx, name);
-    const spec = parseServer(name, value, defaults, fail, pfx, own(pfxPasswords, name));
+    const spec = parseServer(name, value, defaults, fail, pfx, own(pfxPasswords, name), raw.externalRoots);
     if (spec) servers.push(spec);
   }
   siteRules(servers, fail);
@@ -199,7 +226,33 @@ export function parseSite(
   for (const f of CA_ADOPT_FIELDS) if (typeof caInputs[f] === "string") siteCa[f] = caInputs[f] as string;
   return unique.length
     ? { failures: unique }
-    : { site: { ca: siteCa, ...rotation, servers, ...(acme ? { acme } : {}) }, failures: [] };
+    : { site: { ca: siteCa, ...rotation, servers, ...external, ...(acme ? { acme } : {}) }, failures: [] };
+}
+
+/** The site's enterprise CA: its roots (checked with each external server) and the template requests name. */
+function parseExternal(
+  raw: Record<string, unknown>,
+  fail: Fail,
+): Pick<Site, "externalRoots" | "externalTemplate"> {
+  const template = raw.externalTemplate ?? DEFAULT_EXTERNAL_TEMPLATE;
+  if (typeof template !== "string" || !TEMPLATE_NAME.test(template)) {
+    fail(
+      "externalTemplate",
+      `${describeValue(template)} is not an AD CS template name: give its short name (letters, digits, "-", "_", ".";` +
+        ` at most 64), e.g. ${DEFAULT_EXTERNAL_TEMPLATE}`,
+    );
+  }
+  const roots = raw.externalRoots;
+  if (roots !== undefined && roots !== null && !Array.isArray(roots)) {
+    fail(
+      "externalRoots",
+      `${describeValue(roots)} is not a list: write the enterprise root files as a list, e.g. [certs/corp-root.pem]`,
+    );
+  }
+  return {
+    externalTemplate: typeof template === "string" ? template : DEFAULT_EXTERNAL_TEMPLATE,
+    ...(Array.isArray(roots) ? { externalRoots: roots as string[] } : {}),
+  };
 }
 
 /**
@@ -278,6 +331,7 @@ function parseServer(
   fail: Fail,
   adoptPfx?: unknown,
   pfxPassword?: unknown,
+  externalRoots?: unknown,
 ): ServerSpec | undefined {
   const at = `servers.${name}`;
   const badName = serverNameProblem(name);
@@ -291,16 +345,26 @@ function parseServer(
   if (value.role === undefined) fail(`${at}.role`, `missing: give one of ${ROLES.join(", ")}`, name);
   if (value.hostname === undefined)
     fail(`${at}.hostname`, `missing: give the server's FQDN, e.g. ${name}.vms.example.local`, name);
-  const dnsNames = merged.dnsNames ?? (typeof merged.hostname === "string" ? [merged.hostname] : []);
+  const external = merged.issuer === "external";
+  const clusterNodes = parseClusterNodes(name, value.clusterNodes, fail);
+  // A cluster's certificate names the cluster first, then every node, then any dnsNames.
+  const dnsNames = clusterNodes
+    ? clusterDnsNames(merged.hostname, clusterNodes, merged.dnsNames)
+    : (merged.dnsNames ?? (typeof merged.hostname === "string" ? [merged.hostname] : []));
   const serverCheck = validateServerArgs({
     ...pick(merged, SETTING_KEYS),
-    caCertificatePem: UNKNOWN,
-    caSigningKey: UNKNOWN,
+    ...(external ? { externalRoots } : { caCertificatePem: UNKNOWN, caSigningKey: UNKNOWN }),
+    signedCertificate: value.signedCertificate,
     dnsNames,
     ipAddresses: merged.ipAddresses,
     ...(adoptPfx === undefined || pfxPassword === undefined ? {} : { adoptPfx, pfxPassword }),
   });
   for (const f of serverCheck.failures) {
+    if (f.property.startsWith("externalRoots")) {
+      // The site's own key: reported once, where it is written.
+      fail(f.property, f.reason);
+      continue;
+    }
     if (f.property === "adoptPfx" || f.property === "pfxPassword") {
       const key = f.property === "adoptPfx" ? `xprotect-certs:serverPfx.${name}` : `pfxPasswords.${name}`;
       fail(key, f.reason, name);
@@ -344,6 +408,8 @@ function parseServer(
     ipAddresses: serverCheck.inputs.ipAddresses,
     slots: value.slots === undefined ? undefined : bindingCheck.inputs.slots,
     ...(typeof adoptPfx === "string" ? { adoptPfx } : {}),
+    ...(typeof value.signedCertificate === "string" ? { signedCertificate: value.signedCertificate } : {}),
+    ...(clusterNodes ? { clusterNodes } : {}),
   };
 }
 
@@ -387,6 +453,7 @@ function siteRules(servers: ServerSpec[], fail: Fail): void {
       }
     }
   }
+  clusterRules(servers, fail);
 }
 
 /** A CA valid for fewer days than a server's renewBeforeDays would make that server due as soon as issued. */

@@ -52,7 +52,7 @@ export function siteView(args: Record<string, unknown>): {
     else if (key === "servers") {
       raw[key] = mapValues(v, (server, name) =>
         mapValues(needPlain(server, `servers.${name}`, name), (x, field) =>
-          field === "role" || field === "slots"
+          field === "role" || field === "slots" || field === "clusterNodes"
             ? needPlain(x, `servers.${name}.${field}`, name)
             : knownView(x),
         ),

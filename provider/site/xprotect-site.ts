@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CaCertificate } from "../ca/resource";
 import { CertificateBinding } from "../binding/resource";
-import { ServerCertificate } from "../server/resource";
+import { ServerCertificate, ServerCertificateArgs } from "../server/resource";
 import { SERVER_FIELDS, SERVER_SETTING_KEYS } from "../server/fields";
 import { BINDING_SETTING_KEYS } from "../binding/fields";
 import { UNKNOWN } from "../validate/fields";
@@ -14,11 +14,14 @@ import { ROLE_FACTS } from "../xprotect/roles";
 import { formatFailures, parseSite, ServerSpec, SiteAdoption } from "./config";
 import type { XProtectServer, XProtectSiteArgs } from "./args";
 import { given, givenAll, siteView, unknownIn, withoutPlainFields } from "./inputs";
-import { CONTRACT_VERSION, ServerOutput } from "./outputs";
+import { CONTRACT_VERSION, IdentityProviderCertificateOutput, ServerOutput } from "./outputs";
 import { isRecord } from "../contract";
 import { AcmeAccount, PublicCertificate } from "../acme/resource";
 import { withPublicCertificate } from "./public-output";
-import type { TrustedCaCertificate, TrustedCaStatus } from "../contract";
+import type { IntermediateCaCertificate, TrustedCaCertificate, TrustedCaStatus } from "../contract";
+import { createHash, X509Certificate } from "node:crypto";
+import { derToPem, pemToDer } from "../pki/x509";
+import { clusterDnsNames, IDENTITY_PROVIDER_DNS_NAME, IDENTITY_PROVIDER_FRIENDLY_NAME } from "./cluster";
 
 /** The site's arguments have problems: nothing is registered. Its message lists every problem, one per line. */
 export class SiteConfigError extends pulumi.RunError {}
@@ -43,6 +46,10 @@ export class XProtectSite extends pulumi.ComponentResource {
   public readonly pfx: pulumi.Output<Record<string, string>>;
   /** Secret. Server name to PFX password. */
   public readonly pfxPasswords: pulumi.Output<Record<string, string>>;
+  /** Secret. Clustered management server's name to its identity provider PFX, base64; absent without a cluster. */
+  public readonly identityProviderPfx?: pulumi.Output<Record<string, string>>;
+  /** Secret. The passwords of `identityProviderPfx`; absent without a cluster. */
+  public readonly identityProviderPfxPasswords?: pulumi.Output<Record<string, string>>;
   /** Secret. Server name to the base64 PFX of its public certificate (servers with `public` only). */
   public readonly publicPfx: pulumi.Output<Record<string, string>>;
   /** Secret. Server name to its public PFX's password. */
@@ -68,6 +75,11 @@ export class XProtectSite extends pulumi.ComponentResource {
   public readonly certificates: Record<string, ServerCertificate>;
   /** Server name to its CertificateBinding (resource `<site>-<server>`). */
   public readonly bindings: Record<string, CertificateBinding>;
+  /**
+   * A clustered management server's identity provider data-protection certificate (resource
+   * `<site>-<server>/identity-provider`), by server name; empty without `clusterNodes`.
+   */
+  public readonly identityProviderCertificates: Record<string, ServerCertificate>;
 
   /**
    * Checks the whole site first (as `pulumi preview` of the stack program does: every problem in one error,
@@ -133,6 +145,9 @@ export class XProtectSite extends pulumi.ComponentResource {
 
     this.certificates = {};
     this.bindings = {};
+    this.identityProviderCertificates = {};
+    const idpPfx: Record<string, pulumi.Output<string>> = {};
+    const idpPfxPasswords: Record<string, pulumi.Output<string>> = {};
     this.publicCertificates = {};
     const publicPfx: Record<string, pulumi.Output<string>> = {};
     const publicPfxPasswords: Record<string, pulumi.Output<string>> = {};
@@ -155,7 +170,9 @@ export class XProtectSite extends pulumi.ComponentResource {
       const server: Partial<XProtectServer> = own(args.servers, spec.name) ?? {};
       const inputs: Record<string, unknown> = { ...args.defaults, ...server };
       const hostname = given(server.hostname, spec.hostname);
-      const dnsNames = given(server.dnsNames ?? [server.hostname], spec.dnsNames);
+      const dnsNames = spec.clusterNodes
+        ? clusterNames(server, spec.clusterNodes, spec.dnsNames)
+        : given(server.dnsNames ?? [server.hostname], spec.dnsNames);
       const ipAddresses = given(server.ipAddresses, spec.ipAddresses);
       // Earlier names: the bare server name in the component, and at the stack's top level (see above).
       const named = {
@@ -163,14 +180,22 @@ export class XProtectSite extends pulumi.ComponentResource {
         aliases: [{ name: spec.name }, { name: spec.name, parent: pulumi.rootStackResource }],
         ...withProtect,
       };
+      // The site's root (and its rotation) issues unless an enterprise CA signs an external server's request.
+      const issuedBy = {
+        ca: this.issuingCa,
+        ...(switched ? { minStageDays: site.minStageDays } : {}),
+        ...(site.nextCa && site.switchUndone ? { moveBack: true } : {}),
+        ...(rotationStep === "switch" ? { rotationStep: "switch" as const } : {}),
+      } satisfies Partial<ServerCertificateArgs>;
+      const issuer =
+        spec.issuer === "external"
+          ? { externalRoots: site.externalRoots, signedCertificate: spec.signedCertificate }
+          : issuedBy;
       const certificate = new ServerCertificate(
         `${name}-${spec.name}`,
         {
           ...givenAll(inputs, pick(spec, SERVER_SETTING_KEYS)),
-          ca: this.issuingCa,
-          ...(switched ? { minStageDays: site.minStageDays } : {}),
-          ...(site.nextCa && site.switchUndone ? { moveBack: true } : {}),
-          ...(rotationStep === "switch" ? { rotationStep } : {}),
+          ...issuer,
           dnsNames,
           ipAddresses,
           pfxPassword: own(args.pfxPasswords, spec.name),
@@ -191,7 +216,33 @@ export class XProtectSite extends pulumi.ComponentResource {
       );
       this.certificates[spec.name] = certificate;
       this.bindings[spec.name] = binding;
-      servers[spec.name] = serverOutput(spec, certificate, binding, { hostname, dnsNames, ipAddresses });
+      let idp: ServerCertificate | undefined;
+      if (spec.clusterNodes) {
+        // Its own key and PFX, from the same root, renewed by the server's renewal settings but never with its
+        // certificate (no generation, names or password of the server's): a new one means a failover and the
+        // external identity provider's secret entered again. "/" keeps its name apart from every server's.
+        idp = new ServerCertificate(
+          `${name}-${spec.name}/identity-provider`,
+          {
+            ...givenAll(inputs, pick(spec, IDENTITY_PROVIDER_SETTING_KEYS)),
+            ...issuedBy,
+            dnsNames: [IDENTITY_PROVIDER_DNS_NAME],
+            friendlyName: IDENTITY_PROVIDER_FRIENDLY_NAME,
+          },
+          { parent: this, ...withProtect },
+        );
+        this.identityProviderCertificates[spec.name] = idp;
+        idpPfx[spec.name] = idp.pfx;
+        idpPfxPasswords[spec.name] = idp.pfxPassword;
+      }
+      servers[spec.name] = serverOutput(
+        spec,
+        certificate,
+        binding,
+        { hostname, dnsNames, ipAddresses },
+        site.externalTemplate,
+        idp,
+      );
       if (spec.public && site.acme && this.acmeAccount) {
         const publicCertificate = new PublicCertificate(
           `${name}-${spec.name}-public`,
@@ -227,10 +278,24 @@ export class XProtectSite extends pulumi.ComponentResource {
     this.caNotAfter = this.issuingCa.notAfter;
     const roots: Array<[CaCertificate, TrustedCaStatus]> = [[this.issuingCa, "active"]];
     if (this.nextCa) roots.push(switched ? [this.ca, "previous"] : [this.nextCa, "next"]);
-    this.trustedCaCertificates = pulumi.all(roots.map(([ca, status]) => trustedRoot(ca, status)));
+    // The enterprise roots external servers chain to, when a server has issuer external (known at program time).
+    const external = site.servers.some((s) => s.issuer === "external") ? (site.externalRoots ?? []) : [];
+    this.trustedCaCertificates = pulumi.all([
+      ...roots.map(([ca, status]) => trustedRoot(ca, status)),
+      ...external.map((pem) => pulumi.output(externalRoot(pem))),
+    ]);
     this.servers = pulumi.all(servers);
-    this.pfx = pulumi.secret(pulumi.all(pfx));
-    this.pfxPasswords = pulumi.secret(pulumi.all(pfxPasswords));
+    // A server awaiting its first signed certificate (issuer external) has no PFX yet: no entry.
+    this.pfx = pulumi.secret(pulumi.all(pfx).apply(present));
+    this.pfxPasswords = pulumi.secret(
+      pulumi
+        .all([pulumi.all(pfx), pulumi.all(pfxPasswords)])
+        .apply(([p, w]) => present(pick(w, Object.keys(present(p))))),
+    );
+    if (Object.keys(idpPfx).length > 0) {
+      this.identityProviderPfx = pulumi.secret(pulumi.all(idpPfx));
+      this.identityProviderPfxPasswords = pulumi.secret(pulumi.all(idpPfxPasswords));
+    }
     this.publicPfx = pulumi.secret(pulumi.all(publicPfx));
     this.publicPfxPasswords = pulumi.secret(pulumi.all(publicPfxPasswords));
     // The non-secret outputs, so that `pulumi stack export` and the Pulumi Cloud console show them on the
@@ -262,6 +327,18 @@ function trustedRoot(ca: CaCertificate, status: TrustedCaStatus): pulumi.Output<
       certificateDer,
       status,
     }));
+}
+
+/** One `external` entry of `trustedCaCertificates`: an enterprise root, read from its PEM. */
+function externalRoot(pem: string): TrustedCaCertificate {
+  const x = new X509Certificate(pem);
+  return {
+    thumbprint: createHash("sha1").update(x.raw).digest("hex").toUpperCase(),
+    notAfter: new Date(x.validTo).toISOString(),
+    certificatePem: derToPem(x.raw),
+    certificateDer: x.raw.toString("base64"),
+    status: "external",
+  };
 }
 
 /**
@@ -298,13 +375,34 @@ function serverOutput(
   certificate: ServerCertificate,
   binding: CertificateBinding,
   given: { hostname: unknown; dnsNames: unknown; ipAddresses: unknown },
+  externalTemplate: string,
+  idp?: ServerCertificate,
 ): pulumi.Output<ServerOutput> {
+  const external = pulumi
+    .all([
+      certificate.issuer,
+      certificate.certificateRequestPem,
+      certificate.requestId,
+      certificate.requestedAt,
+      certificate.chainPem,
+    ])
+    .apply(([issuer, certificateRequestPem, requestId, requestedAt, chainPem]) =>
+      issuer !== "external"
+        ? {}
+        : {
+            issuer,
+            ...(chainPem === undefined ? {} : { intermediateCaCertificates: intermediatesOf(chainPem) }),
+            ...(certificateRequestPem
+              ? { certificateRequestPem, requestId, requestedAt, certificateTemplate: externalTemplate }
+              : {}),
+          },
+    );
   const hostname: pulumi.Input<string> = unknownIn(given.hostname) ? binding.hostname : spec.hostname;
   const dnsNames: pulumi.Input<string[]> = unknownIn(given.dnsNames) ? certificate.dnsNames : spec.dnsNames;
   const ipAddresses: pulumi.Input<string[]> = unknownIn(given.ipAddresses)
     ? certificate.ipAddresses
     : spec.ipAddresses;
-  return pulumi
+  const signed = pulumi
     .all([
       pulumi.all([hostname, dnsNames, ipAddresses]),
       certificate.thumbprint,
@@ -313,7 +411,7 @@ function serverOutput(
       certificate.notAfter,
       certificate.renewalDue,
       pulumi.all([binding.serviceName, binding.serviceAccount]),
-      binding.slots,
+      pulumi.all([binding.slots, idp ? identityProviderOutput(idp) : undefined]),
     ])
     .apply(
       ([
@@ -324,7 +422,7 @@ function serverOutput(
         notAfter,
         renewalDue,
         [serviceName, serviceAccount],
-        slots,
+        [slots, identityProviderCertificate],
       ]) => ({
         role: spec.role,
         hostname,
@@ -339,10 +437,64 @@ function serverOutput(
         serviceAccount,
         enableOrder: ROLE_FACTS[spec.role].enableOrder,
         // The certificate each slot uses (a public certificate's slots get its own: see public-output.ts).
-        slots: slots?.map((s) => ({ ...s, thumbprint })),
+        slots: slots?.map((s) => (thumbprint ? { ...s, thumbprint } : s)),
+        // Only for a cluster: a server without one keeps exactly the entry it had.
+        ...(spec.clusterNodes ? { clusterNodes: spec.clusterNodes } : {}),
+        ...(identityProviderCertificate ? { identityProviderCertificate } : {}),
       }),
     );
+  return pulumi.all([signed, external]).apply(([out, ext]) => present({ ...out, ...ext }) as ServerOutput);
 }
+
+/** The intermediates of a certificate signed elsewhere (PEM, leaf excluded), as the outputs carry them. */
+const intermediatesOf = (chainPem: string): IntermediateCaCertificate[] =>
+  (chainPem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []).map((pem) => {
+    const der = pemToDer(pem);
+    return {
+      thumbprint: createHash("sha1").update(der).digest("hex").toUpperCase(),
+      certificateDer: der.toString("base64"),
+    };
+  });
+
+/** The entries with a value (outputs are plain JSON; a certificate awaiting its signature has no thumbprint yet). */
+const present = <T extends Record<string, unknown>>(m: T): T =>
+  Object.fromEntries(Object.entries(m).filter(([, v]) => v !== undefined && v !== null)) as T;
+
+/** `servers.<name>.identityProviderCertificate`. */
+function identityProviderOutput(idp: ServerCertificate): pulumi.Output<IdentityProviderCertificateOutput> {
+  return pulumi
+    .all([idp.thumbprint, idp.serialNumber, idp.notBefore, idp.notAfter, idp.renewalDue])
+    .apply(([thumbprint, serialNumber, notBefore, notAfter, renewalDue]) => ({
+      thumbprint,
+      serialNumber,
+      notBefore,
+      notAfter,
+      renewalDue,
+    }));
+}
+
+/**
+ * A cluster's certificate names: the checked ones, or, where the program gave the host name or dnsNames as
+ * outputs, the cluster's name, the nodes and dnsNames once they are known (the provider checks them).
+ */
+function clusterNames(
+  server: Partial<XProtectServer>,
+  nodes: string[],
+  checked: string[],
+): pulumi.Input<string[]> {
+  if (!unknownIn(server.hostname) && !unknownIn(server.dnsNames)) return checked;
+  return pulumi
+    .all([server.hostname, server.dnsNames ?? []])
+    .apply(([hostname, dnsNames]) => clusterDnsNames(hostname, nodes, dnsNames) as string[]);
+}
+
+/**
+ * The server's settings its identity provider certificate follows: not generation, friendlyName or password, and
+ * not issuer (the site's root issues it also when an enterprise CA signs the server's certificate).
+ */
+const IDENTITY_PROVIDER_SETTING_KEYS = SERVER_SETTING_KEYS.filter(
+  (k) => k !== "generation" && k !== "friendlyName" && k !== "issuer",
+);
 
 /** A secret as the checks see it: plain values as they are, outputs and promises as unknown. */
 const known = (v: unknown): unknown =>

@@ -10,9 +10,10 @@ import type { Checker } from "./fields";
  * - reissue: a new certificate (and key);
  * - pfx: only a new PFX around the same key and certificate;
  * - echo: nothing to the certificate (kept in the outputs, which diff compares: e.g. renewBeforeDays);
- * - secret: an input the engine must encrypt; never echoed into the outputs.
+ * - secret: an input the engine must encrypt; never echoed into the outputs;
+ * - input: read by the provider only (e.g. a certificate signed elsewhere, compared with the outputs); never echoed.
  */
-export type Effect = "reissue" | "pfx" | "echo" | "secret";
+export type Effect = "reissue" | "pfx" | "echo" | "secret" | "input";
 
 /** One input of a resource; `T` is its value once checked, `E` what its change does. */
 export interface Field<T, E extends Effect = Effect> {
@@ -34,6 +35,8 @@ export const pfx = <T>(f: Spec<T>): Field<T, "pfx"> => ({ ...f, effect: "pfx" })
 export const echo = <T>(f: Spec<T>): Field<T, "echo"> => ({ ...f, effect: "echo" });
 /** A secret input: encrypted by the engine, never echoed. */
 export const secret = <T>(f: Spec<T>): Field<T, "secret"> => ({ ...f, effect: "secret" });
+/** An input only the provider reads: neither echoed nor secret. */
+export const input = <T>(f: Spec<T>): Field<T, "input"> => ({ ...f, effect: "input" });
 
 /** Marks a field as a setting a site's `defaults` (and each server) may set. */
 export const setting = <F extends Field<unknown, Effect>>(f: F): F & { setting: true } => ({

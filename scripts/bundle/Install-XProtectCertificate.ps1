@@ -19,6 +19,17 @@
        itself replaced in a slot (recorded in ProgramData\xprotect-certs\replaced.json) and that no slot of
        bindings.json still uses; their key files only with -RemoveKeyFiles, and never the key file this
        certificate uses.
+  On a node of a clustered management server (a bundle folder per node: its manifest has clusterName and
+  identityProvider), also, after step 3:
+    3a. adds the identity provider's data-protection certificate, key not exportable, to LocalMachine\My;
+    3b. lets the identity provider's app pool account (-IdentityProviderAccount) read its private key;
+    3c. writes its thumbprint into appsettings.json of the identity provider (-IdentityProviderFolder) at
+        DataProtectionSettings.ProtectKeysWithCertificate.Thumbprint, keeping the file's other settings, after a
+        copy of the file beside it (appsettings.json.<time>.bak); nothing when the thumbprint is there already;
+    and at the end says what the vendor asks next: fail over once, then re-enter the external identity provider's
+    client secret in the Management Client. A previous identity provider certificate stays in LocalMachine\My
+    (its key still decrypts what was protected with it): -RemoveReplaced never removes one (they are recorded in
+    ProgramData\xprotect-certs\identity-provider.json).
   A second run changes nothing and says so. Slots switched on are recorded in
   ProgramData\xprotect-certs\bindings.json (group id to thumbprint): a slot already recorded with this
   certificate is not switched again unless -Force. A slot whose command failed is not recorded: a rerun tries it
@@ -55,6 +66,14 @@
 .PARAMETER IgnoreHostName
   Install even though the manifest's host name does not name this computer.
 
+.PARAMETER IdentityProviderAccount
+  Cluster nodes only: the account of the identity provider's IIS app pool ("VideoOS IDP"), which must read the
+  identity provider certificate's key. Default NT AUTHORITY\NETWORK SERVICE (the vendor's default identity).
+
+.PARAMETER IdentityProviderFolder
+  Cluster nodes only: the identity provider's folder, holding appsettings.json. Default: under Program Files,
+  Milestone\XProtect Management Server\IIS\Identity Provider.
+
 .EXAMPLE
   powershell.exe -NoProfile -ExecutionPolicy Bypass -File .\Install-XProtectCertificate.ps1 -Bundle D:\bundle\rec01 -WhatIf
   powershell.exe -NoProfile -ExecutionPolicy Bypass -File .\Install-XProtectCertificate.ps1 -Bundle D:\bundle\rec01 -RemoveReplaced
@@ -67,7 +86,9 @@ param(
   [switch] $RemoveReplaced,
   [switch] $RemoveKeyFiles,
   [switch] $Force,
-  [switch] $IgnoreHostName
+  [switch] $IgnoreHostName,
+  [string] $IdentityProviderAccount = 'NT AUTHORITY\NETWORK SERVICE',
+  [string] $IdentityProviderFolder
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 2.0
@@ -76,6 +97,7 @@ if ($RemoveKeyFiles -and -not $RemoveReplaced) { throw '-RemoveKeyFiles goes wit
 $RootMarker = 'xprotect-certs site root'
 $StateFile = Join-Path $env:ProgramData 'xprotect-certs\bindings.json'
 $ReplacedFile = Join-Path $env:ProgramData 'xprotect-certs\replaced.json'
+$IdentityProviderFile = Join-Path $env:ProgramData 'xprotect-certs\identity-provider.json'
 $script:changes = 0
 
 # Exit codes of ServerConfigurator.exe: the vendor's (0, -1 to -4, as MilestonePSTools' Invoke-ServerConfigurator
@@ -248,6 +270,65 @@ function Open-Store([string] $Name, [string] $Mode) {
   return $store
 }
 
+# Thumbprints of every identity provider certificate this installer installed: never removed (-RemoveReplaced).
+function Read-IdentityProviderCertificates {
+  if (-not (Test-Path -LiteralPath $IdentityProviderFile -PathType Leaf)) { return @() }
+  $saved = Get-Content -LiteralPath $IdentityProviderFile -Raw -Encoding UTF8 | ConvertFrom-Json
+  return @(@($saved) | ForEach-Object { [string]$_ })
+}
+
+function Save-IdentityProviderCertificates([string[]] $Thumbprints) {
+  $dir = Split-Path -Parent $IdentityProviderFile
+  if (-not (Test-Path -LiteralPath $dir)) { New-Item -ItemType Directory -Path $dir | Out-Null }
+  ConvertTo-Json -InputObject @($Thumbprints | Sort-Object -Unique) | Set-Content -LiteralPath $IdentityProviderFile -Encoding UTF8
+}
+
+function Get-IdentityProviderSettingsPath {
+  $folders = if ($IdentityProviderFolder) { @($IdentityProviderFolder) } else {
+    @(Join-Path $env:ProgramFiles 'Milestone\XProtect Management Server\IIS\Identity Provider')
+  }
+  foreach ($f in $folders) {
+    $file = Join-Path $f 'appsettings.json'
+    if (Test-Path -LiteralPath $file -PathType Leaf) { return $file }
+  }
+  throw "The identity provider's appsettings.json is not in $($folders -join ' nor '): give its folder with -IdentityProviderFolder ([install path]\Milestone\XProtect Management Server\IIS\Identity Provider)."
+}
+
+# The thumbprint at DataProtectionSettings.ProtectKeysWithCertificate.Thumbprint of the parsed settings, or $null.
+function Get-ProtectingThumbprint($Settings) {
+  $dp = $Settings.PSObject.Properties['DataProtectionSettings']
+  if (-not $dp -or $null -eq $dp.Value) { return $null }
+  $pk = $dp.Value.PSObject.Properties['ProtectKeysWithCertificate']
+  if (-not $pk -or $null -eq $pk.Value) { return $null }
+  $t = $pk.Value.PSObject.Properties['Thumbprint']
+  if (-not $t) { return $null }
+  return [string]$t.Value
+}
+
+# Sets DataProtectionSettings.ProtectKeysWithCertificate.Thumbprint in appsettings.json, every other setting kept;
+# a copy of the file is written beside it first. Returns $false (and writes nothing) when it is set already.
+function Set-IdentityProviderThumbprint([string] $Path, [string] $Thumbprint) {
+  try {
+    $settings = [IO.File]::ReadAllText($Path) | ConvertFrom-Json
+  } catch {
+    throw "${Path}: not JSON this installer can read ($($_.Exception.Message)): set DataProtectionSettings.ProtectKeysWithCertificate.Thumbprint to $Thumbprint by hand."
+  }
+  if ((Get-ProtectingThumbprint $settings) -eq $Thumbprint) { return $false }
+  if (-not $settings.PSObject.Properties['DataProtectionSettings'] -or $null -eq $settings.DataProtectionSettings) {
+    $settings | Add-Member -NotePropertyName 'DataProtectionSettings' -NotePropertyValue ([pscustomobject]@{}) -Force
+  }
+  $dataProtection = $settings.DataProtectionSettings
+  if (-not $dataProtection.PSObject.Properties['ProtectKeysWithCertificate'] -or $null -eq $dataProtection.ProtectKeysWithCertificate) {
+    $dataProtection | Add-Member -NotePropertyName 'ProtectKeysWithCertificate' -NotePropertyValue ([pscustomobject]@{}) -Force
+  }
+  $dataProtection.ProtectKeysWithCertificate | Add-Member -NotePropertyName 'Thumbprint' -NotePropertyValue $Thumbprint -Force
+  $backup = "$Path.$((Get-Date).ToUniversalTime().ToString('yyyyMMddTHHmmssZ')).bak"
+  Copy-Item -LiteralPath $Path -Destination $backup
+  [IO.File]::WriteAllText($Path, ($settings | ConvertTo-Json -Depth 100), (New-Object System.Text.UTF8Encoding($false)))
+  Write-Step "kept a copy of the previous settings in $backup"
+  return $true
+}
+
 # --- The manifest -------------------------------------------------------------------------------------------
 $manifestPath = Get-ManifestPath
 $m = Read-Manifest $manifestPath
@@ -288,6 +369,27 @@ foreach ($ca in @($m.trustedCaCertificates)) {
     }
   } else {
     Write-Step "root $($root.Thumbprint) trusted already"
+  }
+}
+
+# --- 1b. Intermediate CAs of a certificate an enterprise CA signed (issuer external) -------------------------
+# Its roots are the domain's (Group Policy puts them in Root): left alone. The issuing CAs go into LocalMachine\CA.
+$intermediates = @()
+if ($m.PSObject.Properties['intermediateCaCertificates']) { $intermediates = @($m.intermediateCaCertificates) }
+foreach ($ca in $intermediates) {
+  $issuing = New-Object System.Security.Cryptography.X509Certificates.X509Certificate2(, [Convert]::FromBase64String($ca.certificateDer))
+  if ($issuing.Thumbprint -ne $ca.thumbprint) { throw "Intermediate $($ca.thumbprint) of the manifest is not what its DER holds ($($issuing.Thumbprint)): make the bundle again." }
+  $store = Open-Store 'CA' 'ReadOnly'
+  $present = @($store.Certificates.Find('FindByThumbprint', $issuing.Thumbprint, $false))
+  $store.Close()
+  if ($present.Count -gt 0) {
+    Write-Step "intermediate CA $($issuing.Thumbprint) in LocalMachine\CA already"
+  } elseif ($PSCmdlet.ShouldProcess('LocalMachine\CA', "add intermediate CA $($issuing.Thumbprint) ($($issuing.Subject))")) {
+    $store = Open-Store 'CA' 'ReadWrite'
+    $store.Add($issuing)
+    $store.Close()
+    $script:changes++
+    Write-Step "added intermediate CA $($issuing.Thumbprint) to LocalMachine\CA"
   }
 }
 
@@ -384,6 +486,56 @@ if ($m.PSObject.Properties['publicCertificate'] -and $m.publicCertificate) {
   }
 }
 
+# --- 3a-3c. A cluster node: the identity provider's data-protection certificate ------------------------------
+$idp = $null
+if ($m.PSObject.Properties['identityProvider'] -and $m.identityProvider) {
+  $idp = $m.identityProvider
+  Write-Host "Node $($m.hostname) of cluster $($m.clusterName): identity provider certificate $($idp.thumbprint), valid until $($idp.notAfter)"
+  $idpCert = Get-Item -LiteralPath "Cert:\LocalMachine\My\$($idp.thumbprint)" -ErrorAction SilentlyContinue
+  if ($idpCert -and $idpCert.HasPrivateKey) {
+    Write-Step "identity provider certificate $($idp.thumbprint) in LocalMachine\My already"
+  } elseif ($PSCmdlet.ShouldProcess('LocalMachine\My', "import identity provider certificate $($idp.thumbprint), key not exportable")) {
+    $idpPfx = Join-Path (Split-Path -Parent $manifestPath) $idp.pfxFile
+    if (-not (Test-Path -LiteralPath $idpPfx -PathType Leaf)) { throw "$($idp.pfxFile) is not beside ${manifestPath}: copy the whole node folder." }
+    $flags = [System.Security.Cryptography.X509Certificates.X509KeyStorageFlags]'MachineKeySet, PersistKeySet'
+    $fromIdpPfx = New-Object System.Security.Cryptography.X509Certificates.X509Certificate2Collection
+    $fromIdpPfx.Import($idpPfx, [string]$idp.pfxPassword, $flags)
+    $idpLeaf = @($fromIdpPfx | Where-Object { $_.Thumbprint -eq $idp.thumbprint -and $_.HasPrivateKey })
+    if ($idpLeaf.Count -ne 1) { throw "$($idp.pfxFile) holds no certificate $($idp.thumbprint) with its key: make the bundle again." }
+    $store = Open-Store 'My' 'ReadWrite'
+    if ($idpCert) { $store.Remove($idpCert) } # there without its key: replace it
+    $store.Add($idpLeaf[0])
+    $store.Close()
+    Save-IdentityProviderCertificates (@(Read-IdentityProviderCertificates) + $idp.thumbprint)
+    $script:changes++
+    Write-Step "imported identity provider certificate $($idp.thumbprint) into LocalMachine\My"
+    $idpCert = Get-Item -LiteralPath "Cert:\LocalMachine\My\$($idp.thumbprint)"
+  }
+  $idpSid = Get-AccountSid $IdentityProviderAccount
+  if ($idpCert) {
+    $idpKeyFile = Get-KeyFile $idpCert
+    if (Test-CanRead $idpKeyFile $idpSid) {
+      Write-Step "$IdentityProviderAccount can read the identity provider key already"
+    } elseif ($PSCmdlet.ShouldProcess($idpKeyFile, "grant Read to $IdentityProviderAccount (the identity provider's app pool)")) {
+      $acl = Get-Acl -LiteralPath $idpKeyFile
+      $acl.AddAccessRule((New-Object System.Security.AccessControl.FileSystemAccessRule($idpSid, 'Read', 'Allow')))
+      Set-Acl -LiteralPath $idpKeyFile -AclObject $acl
+      $script:changes++
+      Write-Step "granted $IdentityProviderAccount read access to $idpKeyFile"
+    }
+  }
+  $settingsPath = Get-IdentityProviderSettingsPath
+  $settingsNow = Get-ProtectingThumbprint ([IO.File]::ReadAllText($settingsPath) | ConvertFrom-Json)
+  if ($settingsNow -eq $idp.thumbprint) {
+    Write-Step "$settingsPath names $($idp.thumbprint) already"
+  } elseif ($PSCmdlet.ShouldProcess($settingsPath, "set DataProtectionSettings.ProtectKeysWithCertificate.Thumbprint to $($idp.thumbprint) (a copy of the file is kept beside it)")) {
+    if (Set-IdentityProviderThumbprint $settingsPath $idp.thumbprint) {
+      $script:changes++
+      Write-Step "set DataProtectionSettings.ProtectKeysWithCertificate.Thumbprint to $($idp.thumbprint) in $settingsPath"
+    }
+  }
+}
+
 # The certificate each slot is switched on with: its own thumbprint (a public slot: the public certificate's),
 # else the server's (manifests made before slots carried one).
 function Get-SlotThumbprint($Slot) {
@@ -443,9 +595,15 @@ if ($RemoveReplaced -and $cert) {
   $inUse = @(@($bindings.Values) + $m.thumbprint)
   # The public certificate (its slots' thumbprint) is in use too.
   $inUse += @(@($m.slots) | ForEach-Object { Get-SlotThumbprint $_ })
+  $identityProviderCertificates = @(Read-IdentityProviderCertificates)
   foreach ($t in @(Read-Replaced)) {
     if ($inUse -contains $t) {
       Write-Step "kept $t (bindings.json still records it for a slot)"
+      continue
+    }
+    if ($identityProviderCertificates -contains $t) {
+      # Its key still decrypts what the identity provider protected with it.
+      Write-Step "kept $t (an identity provider certificate: never removed)"
       continue
     }
     $old = Get-Item -LiteralPath "Cert:\LocalMachine\My\$t" -ErrorAction SilentlyContinue
@@ -472,6 +630,9 @@ if ($RemoveReplaced -and $cert) {
   }
 }
 
+if ($idp) {
+  Write-Host "Next, as the vendor asks (doc.milestonesys.com, 'IDP certificate in a cluster'): run this installer on every node of $($m.clusterName) (order.txt lists them: $(@($m.clusterNodes) -join ', ')); then fail over once (e.g. Move-ClusterGroup) so that the identity provider starts with the certificate; then, in the Management Client, apply the external identity provider configuration again and re-enter its client secret."
+}
 if ($WhatIfPreference) {
   Write-Host "$($m.server): -WhatIf: nothing was changed."
 } elseif ($script:changes -eq 0) {

@@ -3,6 +3,7 @@ import { checkStackName, DEFAULT_STACK, OptionSpecs, readCommandLine } from "../
 
 export const USAGE = `Usage: npm run --silent bundle -- [--stack NAME] (--server NAME ... | --all) [--clients] --out DIR
        npm run --silent bundle -- [--stack NAME] --clients --out DIR
+       npm run --silent bundle -- [--stack NAME] --requests --out DIR
        (or: node dist/scripts/bundle/cli.js ...; in your own Pulumi project: npx xprotect-certs bundle ...)
 
 Writes, for each server, a folder DIR/<server>/ holding only that server's material: <server>.pfx,
@@ -18,6 +19,8 @@ Options:
   --server NAME          A server to bundle (repeat for several)
   --all                  Every server of the stack
   --clients              Also write the client trust kit to DIR/clients/
+  --requests             Also write DIR/requests/<server>.csr for each request waiting for an enterprise CA
+                         (issuer: external) and DIR/requests/certreq.txt with the certreq command for each
   --out DIR, -o DIR      Where to write: a new folder, or an empty one of yours (never a symlink).
                          Refused inside a git repository unless git ignores it
                          (this repository ignores bundle/ and bundles/)
@@ -39,6 +42,8 @@ export interface BundleArgs {
   servers: string[];
   all: boolean;
   clients: boolean;
+  /** Write the requests waiting for an enterprise CA (DIR/requests/). */
+  requests: boolean;
   out?: string;
   help: boolean;
 }
@@ -48,6 +53,7 @@ const OPTIONS: OptionSpecs = {
   server: { type: "string", multiple: true },
   all: { type: "boolean" },
   clients: { type: "boolean" },
+  requests: { type: "boolean" },
   out: { type: "string", short: "o" },
   help: { type: "boolean", short: "h" },
 };
@@ -61,6 +67,7 @@ export function parseArgs(argv: string[]): BundleArgs {
     servers: [...new Set((values.server as string[] | undefined) ?? [])],
     all: values.all === true,
     clients: values.clients === true,
+    requests: values.requests === true,
     out: values.out as string | undefined,
     help: values.help === true,
   };
@@ -69,8 +76,8 @@ export function parseArgs(argv: string[]): BundleArgs {
   if (args.all && args.servers.length > 0) {
     throw new Error("--all and --server exclude each other: give either --all or the servers to bundle");
   }
-  if (!args.all && args.servers.length === 0 && !args.clients) {
-    throw new Error("nothing to bundle: give --server NAME (repeatable), --all, or --clients");
+  if (!args.all && args.servers.length === 0 && !args.clients && !args.requests) {
+    throw new Error("nothing to bundle: give --server NAME (repeatable), --all, --clients or --requests");
   }
   if (!args.out)
     throw new Error("--out DIR is required: the folder to write the bundle to (e.g. --out bundle)");

@@ -8,9 +8,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { BundleArgs, parseArgs, USAGE } from "./args";
 import { parseBundleOutputs, selectServers } from "./manifest";
-import { planBundle } from "./plan";
+import { DIR_MODE, planBundle } from "./plan";
 import { outFolderProblem, serverNameProblems, writePlan } from "./write";
+import { bundleFolders } from "./cluster";
 import type { Project } from "../engine/project";
+import { REQUESTS_DIR, requestFiles } from "./requests";
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 2;
@@ -142,15 +144,37 @@ export async function main(
       servers: selected.value,
       clientScript,
     });
+    if (args.requests) {
+      const files = requestFiles(parsed.value.pending ?? []);
+      if (files.length) plan.dirs.push({ path: REQUESTS_DIR, mode: DIR_MODE });
+      plan.files.push(...files);
+    }
     writePlan(out, plan);
 
-    for (const s of selected.value)
-      io.out.write(`${path.join(out, s)}${path.sep}  ${s} (${parsed.value.servers[s].role})\n`);
+    // A clustered management server has a folder per node (scripts/bundle/cluster.ts).
+    const folders = bundleFolders(parsed.value, selected.value);
+    for (const f of folders) {
+      const node = f.folder === f.server ? "" : `, node ${f.hostname}`;
+      io.out.write(
+        `${path.join(out, f.folder)}${path.sep}  ${f.server} (${parsed.value.servers[f.server].role}${node})\n`,
+      );
+    }
     if (selected.value.length)
-      io.out.write(`${path.join(out, "order.txt")}  enable order: ${selected.value.join(", ")}\n`);
+      io.out.write(
+        `${path.join(out, "order.txt")}  enable order: ${folders.map((f) => f.folder).join(", ")}\n`,
+      );
     if (clientScript) {
       io.out.write(
         `${path.join(out, "clients")}${path.sep}  ${parsed.value.trustedCas.length} root(s) for clients, and ${CLIENT_SCRIPT}\n`,
+      );
+    }
+    if (args.requests) {
+      const pending = parsed.value.pending ?? [];
+      io.out.write(
+        pending.length
+          ? `${path.join(out, REQUESTS_DIR)}${path.sep}  ${pending.length} request(s) for the enterprise CA ` +
+              `(${pending.map((p) => p.server).join(", ")}), and certreq.txt\n`
+          : "No request waits for an enterprise CA (no server with issuer: external has one pending).\n",
       );
     }
     if (selected.value.length) {

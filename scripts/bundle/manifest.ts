@@ -8,6 +8,8 @@ import {
   formatContractProblems,
   isRecord,
   openOutputs,
+  PendingRequest,
+  readPendingRequests,
   readSecrets,
   readPublicSecrets,
   readServers,
@@ -15,6 +17,7 @@ import {
   ServerOutput,
   TrustedCaStatus,
 } from "../../provider/contract";
+import { clusterFolderProblems, readIdentityProviderSecrets } from "./cluster";
 
 /** Version of the per-server manifest format (the installer refuses any other). */
 export const MANIFEST_VERSION = 1;
@@ -35,11 +38,17 @@ export interface BundleOutputs {
   servers: Record<string, ServerOutput>;
   pfx: Record<string, string>;
   pfxPasswords: Record<string, string>;
+  /** A clustered management server's name to its identity provider PFX, base64 (empty without a cluster). */
+  identityProviderPfx: Record<string, string>;
+  /** A clustered management server's name to its identity provider PFX password (empty without a cluster). */
+  identityProviderPfxPasswords: Record<string, string>;
   /** Server name to its public certificate's PFX and password (servers with publicCertificate only). */
   publicPfx: Record<string, string>;
   publicPfxPasswords: Record<string, string>;
   /** Every root to trust: `trustedCaCertificates` when the stack has it, else the one CA. */
   trustedCas: TrustedCa[];
+  /** Requests waiting for an enterprise CA (issuer external); an awaiting server is not in `servers`. */
+  pending?: PendingRequest[];
 }
 
 /** The per-server manifest: `<server>.json` in the server's folder. */
@@ -71,7 +80,10 @@ export const caFileName = (thumbprint: string): string => `ca-${thumbprint}.cer`
 export function trustedCasOf(outputs: Record<string, unknown>): Parsed<TrustedCa[]> {
   const roots = readTrustedRoots(outputs);
   if (!roots.ok) return { ok: false, problems: lines(roots.problems) };
-  return { ok: true, value: roots.value.map((r) => ({ ...r, file: caFileName(r.thumbprint) })) };
+  // An enterprise root (status external) is trusted through Group Policy, which owns it: neither the installer
+  // nor the client kit touches it, so it is in no bundle.
+  const ours = roots.value.filter((r) => r.status !== "external");
+  return { ok: true, value: ours.map((r) => ({ ...r, file: caFileName(r.thumbprint) })) };
 }
 
 /**
@@ -92,7 +104,12 @@ export function parseBundleOutputs(json: unknown, source: string): Parsed<Bundle
   }
   const outputs = opened.outputs;
   const servers = readServers(outputs, "bundle");
-  const names = isRecord(outputs.servers) ? Object.keys(outputs.servers) : [];
+  // A server awaiting its first signed certificate has no PFX yet.
+  const names = servers.ok
+    ? Object.keys(servers.value)
+    : isRecord(outputs.servers)
+      ? Object.keys(outputs.servers)
+      : [];
   const secrets = readSecrets(outputs, names);
   const cas = trustedCasOf(outputs);
   const withPublic = servers.ok ? names.filter((n) => servers.value[n]?.publicCertificate) : [];
@@ -104,14 +121,21 @@ export function parseBundleOutputs(json: unknown, source: string): Parsed<Bundle
     ...(publicSecrets.ok ? [] : publicSecrets.problems),
   ];
   if (!servers.ok || !secrets.ok || !cas.ok || !publicSecrets.ok) return { ok: false, problems };
+  const folders = clusterFolderProblems(servers.value);
+  if (folders.length) return { ok: false, problems: folders };
+  const idp = readIdentityProviderSecrets(outputs, servers.value);
+  if (!idp.ok) return idp;
   return {
     ok: true,
     value: {
       servers: servers.value,
       ...secrets.value,
+      identityProviderPfx: idp.value.pfx,
+      identityProviderPfxPasswords: idp.value.passwords,
+      trustedCas: cas.value,
+      pending: readPendingRequests(outputs),
       publicPfx: publicSecrets.publicPfx,
       publicPfxPasswords: publicSecrets.publicPfxPasswords,
-      trustedCas: cas.value,
     },
   };
 }
@@ -125,11 +149,14 @@ export function selectServers(
   const known = Object.keys(outputs.servers);
   const unknown = opts.servers.filter((s) => !known.includes(s));
   if (unknown.length) {
+    const awaiting = new Set((outputs.pending ?? []).filter((p) => p.awaiting).map((p) => p.server));
     return {
       ok: false,
-      problems: unknown.map(
-        (s) =>
-          `--server ${s}: stack "${stack}" has no server "${s}"; its servers: ${known.sort().join(", ") || "(none)"}`,
+      problems: unknown.map((s) =>
+        awaiting.has(s)
+          ? `--server ${s}: ${s} awaits its enterprise CA's signature and has no certificate yet: write its request ` +
+            `with --requests, have it signed, commit it as signedCertificate and run npm run up`
+          : `--server ${s}: stack "${stack}" has no server "${s}"; its servers: ${known.sort().join(", ") || "(none)"}`,
       ),
     };
   }
@@ -169,6 +196,7 @@ export function serverManifest(outputs: BundleOutputs, stack: string, name: stri
     serviceAccount: s.serviceAccount,
     enableOrder: s.enableOrder,
     slots: s.slots,
+    ...(s.intermediateCaCertificates ? { intermediateCaCertificates: s.intermediateCaCertificates } : {}),
     pfxFile: `${name}.pfx`,
     pfxPassword: outputs.pfxPasswords[name],
     trustedCaCertificates: outputs.trustedCas,

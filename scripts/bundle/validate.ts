@@ -11,7 +11,7 @@ import schema from "./manifest.schema.json";
 export const MANIFEST_SCHEMA = "scripts/bundle/manifest.schema.json";
 
 /** Fields whose value is never shown in a message. */
-const SECRET_FIELDS = ["pfxPassword"];
+const SECRET_FIELDS = ["pfxPassword", "identityProvider.pfxPassword"];
 
 let compiled: ValidateFunction | undefined;
 const validator = (): ValidateFunction =>

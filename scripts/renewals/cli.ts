@@ -99,7 +99,17 @@ async function apply(args: RenewalsArgs, report: RenewalReport, io: Io): Promise
     args.configFile ?? stackFilePath({ workDir: (await projectOf(io)).workDir, stack: args.stack as string });
   const log = args.json ? io.err : io.out;
   const stageDue = report.nextStep?.step === "stage";
-  if (report.due.length === 0 && !stageDue) return { file, bumped: [] };
+  // A server whose renewal request waits for its enterprise CA (issuer external) is renewing already: a bump
+  // would replace that request (perhaps submitted already) with a new one.
+  const waiting = new Map((report.pending ?? []).map((p) => [p.server, p.requestId]));
+  for (const d of report.due.filter((x) => waiting.has(x.server))) {
+    log(
+      `${d.server} not bumped: its request ${waiting.get(d.server)} waits for the enterprise CA; submit it ` +
+        `(npm run bundle -- --requests) and commit the signed certificate\n`,
+    );
+  }
+  const due = report.due.filter((d) => !waiting.has(d.server));
+  if (due.length === 0 && !stageDue) return { file, bumped: [] };
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -115,8 +125,8 @@ async function apply(args: RenewalsArgs, report: RenewalReport, io: Io): Promise
     file: short,
     // A certificate held back by its root's end is renewed by a root rotation, not by a bump: a reissue would end
     // no later, and the next weekly run would bump it again (a new key and reinstall every week).
-    bumps: report.due
-      .filter((d) => !d.heldBackByRoot)
+    bumps: due
+      .filter((d) => !d.heldBackByRoot && !d.identityProvider)
       .map((d) => ({ server: d.server, certificate: certificateIdOf(d) })),
   });
   if (!result.ok) throw new Error(`--apply changed nothing:\n${result.problems.join("\n")}`);
@@ -141,6 +151,13 @@ async function apply(args: RenewalsArgs, report: RenewalReport, io: Io): Promise
     log(
       `${short}: ${d.server} not bumped: it ends with its root CA, so a new certificate would end no later; ` +
         `the root rotation renews it${report.nextStep ? ` (next: ${report.nextStep.step})` : ""}\n`,
+    );
+  }
+  for (const d of report.due.filter((x) => x.identityProvider && !x.heldBackByRoot)) {
+    log(
+      `${short}: ${d.server} not bumped: it has no generation of its own; npm run up reissues it (autoRenew). ` +
+        `Then install it on every node, fail over once and enter the external identity provider's client ` +
+        `secret again (README "Clustered management server")\n`,
     );
   }
   let stage: StageApplied | undefined;

@@ -1,5 +1,10 @@
 /** Which certificates are due for renewal within a window. Pure: "now" is passed in. */
-import type { OutputTime, ServerCertificateInfo, TrustedCaStatus } from "../../provider/contract";
+import type {
+  OutputTime,
+  PendingRequest,
+  ServerCertificateInfo,
+  TrustedCaStatus,
+} from "../../provider/contract";
 import { CA_EXPIRY_WARNING_DAYS } from "../../provider/pki/limits";
 import { DAY_MS } from "../../provider/pki/limits";
 import { daysAhead, daysLeft, isWithinDays, reissueNotAfter } from "../../provider/pki/renewal";
@@ -27,6 +32,8 @@ export interface DueServer {
    * every run; a root rotation renews it. --apply does not bump it.
    */
   heldBackByRoot?: boolean;
+  /** A clustered management server's identity provider certificate (no generation to bump: `up` renews it). */
+  identityProvider?: true;
 }
 
 /** The CA's place in the report. */
@@ -63,6 +70,8 @@ export interface RenewalReport {
   rotation: Rotation;
   /** The rotation step to take next; undefined when none is due. */
   nextStep?: NextStep;
+  /** Requests waiting for an enterprise CA's signature (issuer external). */
+  pending?: PendingRequest[];
 }
 
 /** Parameters of {@link findDue}. */
@@ -100,6 +109,7 @@ export function findDue({ site, now, withinDays }: FindDueParams): RenewalReport
       reason: heldBack ? `${reason}; ${heldBackReason(site.ca)}` : reason,
       status: isWithinDays(s.notAfter.text, 0, now) ? "expired" : "due",
       ...(heldBack ? { heldBackByRoot: true } : {}),
+      ...(s.identityProvider ? { identityProvider: true as const } : {}),
     });
   }
   due.sort((a, b) => a.notAfter.ms - b.notAfter.ms || a.server.localeCompare(b.server));
@@ -113,7 +123,17 @@ export function findDue({ site, now, withinDays }: FindDueParams): RenewalReport
   };
   const roots = site.roots.map((r) => ({ ...r, daysLeft: daysLeft(r.notAfter.text, now) }));
   const step = nextStep({ rotation: site.rotation, caDue: ca.due, roots });
-  return { now, withinDays, due, notDue, ca, roots, rotation: site.rotation, nextStep: step };
+  return {
+    now,
+    withinDays,
+    due,
+    notDue,
+    ca,
+    roots,
+    rotation: site.rotation,
+    nextStep: step,
+    pending: site.pending ?? [],
+  };
 }
 
 /**

@@ -6,7 +6,7 @@
 import { DAY_MS } from "../../provider/pki/limits";
 import { daysLeft } from "../../provider/pki/renewal";
 import type { RenewalReport } from "./due";
-import type { ServerCertificateInfo } from "../../provider/contract";
+import { certreqCommand, ServerCertificateInfo } from "../../provider/contract";
 import type { RenewalSite } from "./outputs";
 import type { CaRoot } from "./roots";
 
@@ -270,6 +270,31 @@ function rootTable(p: HtmlParams): string {
   ].join("\n");
 }
 
+/** Requests waiting for an enterprise CA (issuer external), each with its certreq command; nothing when none. */
+function pendingTable(p: HtmlParams): string[] {
+  const pending = p.report.pending ?? [];
+  if (pending.length === 0) return [];
+  const rows = pending.map((r) => {
+    const cells = [
+      r.server,
+      r.requestId,
+      day(Date.parse(r.requestedAt)),
+      r.awaiting ? "first certificate" : "renewal (current stays)",
+      certreqCommand(r),
+    ];
+    return `<tr>${cells.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`;
+  });
+  return [
+    `<h2>Requests awaiting the enterprise CA</h2>`,
+    `<table class="requests">`,
+    `<thead><tr><th>server</th><th>request</th><th>since</th><th>what</th><th>submit with</th></tr></thead>`,
+    `<tbody>`,
+    ...rows,
+    `</tbody>`,
+    `</table>`,
+  ];
+}
+
 /** The whole page. */
 export function renderHtml(p: HtmlParams): string {
   const status = statuses(p.report);
@@ -296,6 +321,7 @@ export function renderHtml(p: HtmlParams): string {
     legend(report.withinDays, p.site.roots),
     timeline(p, status),
     table(p, status),
+    ...pendingTable(p),
     rootTable(p),
     `</body>`,
     `</html>`,

@@ -1,4 +1,5 @@
 /** The report for machines (`--json`). Pure. */
+import { certreqCommand } from "../../provider/contract";
 import type { RenewalReport } from "./due";
 import type { NextStep, Rotation } from "./roots";
 
@@ -24,6 +25,15 @@ export interface JsonReport {
   rotation: Rotation;
   /** The root rotation's next step; null when none is due. */
   nextStep: NextStep | null;
+  /** Requests waiting for an enterprise CA (issuer external), with the command that submits each; absent if none. */
+  pending?: Array<{
+    server: string;
+    requestId: string;
+    requestedAt: string;
+    awaiting: boolean;
+    certificateTemplate: string;
+    command: string;
+  }>;
 }
 
 export function toJsonReport(report: RenewalReport): JsonReport {
@@ -54,5 +64,17 @@ export function toJsonReport(report: RenewalReport): JsonReport {
     })),
     rotation: report.rotation,
     nextStep: report.nextStep ?? null,
+    ...(report.pending?.length
+      ? {
+          pending: report.pending.map((r) => ({
+            server: r.server,
+            requestId: r.requestId,
+            requestedAt: r.requestedAt,
+            awaiting: r.awaiting,
+            certificateTemplate: r.certificateTemplate,
+            command: certreqCommand(r),
+          })),
+        }
+      : {}),
   };
 }

@@ -15,9 +15,13 @@ export const METRICS = {
     name: "xprotect_certificate_renewal_due_timestamp_seconds",
     help: "When the XProtect server certificate is due for renewal (notAfter minus renewBeforeDays), in Unix seconds.",
   },
+  requestedAt: {
+    name: "xprotect_certificate_request_pending_since_timestamp_seconds",
+    help: 'When a certificate request still waiting for the enterprise CA (issuer external) was made, in Unix seconds; awaiting="true" when the server has no certificate yet.',
+  },
   caNotAfter: {
     name: "xprotect_ca_not_after_timestamp_seconds",
-    help: "When a trusted root CA of the XProtect site expires (notAfter), in Unix seconds; status active, next or previous.",
+    help: "When a trusted root CA of the XProtect site expires (notAfter), in Unix seconds; status active, next, previous or external (an enterprise root).",
   },
 } as const;
 
@@ -71,6 +75,28 @@ export function formatMetrics(site: RenewalSite): string {
         ),
       ),
     ),
+    // Only for a site with requests waiting for an enterprise CA: other sites' textfiles stay as they were.
+    ...(site.pending?.length ? pendingFamily(site.pending) : []),
   ];
   return lines.join("\n") + "\n";
+}
+
+/** Requests waiting for an enterprise CA (issuer external): when each was made. */
+function pendingFamily(pending: NonNullable<RenewalSite["pending"]>): string[] {
+  return family(
+    METRICS.requestedAt,
+    pending.map((r) =>
+      sample(
+        METRICS.requestedAt.name,
+        {
+          server: r.server,
+          role: r.role,
+          hostname: r.hostname,
+          request: r.requestId,
+          awaiting: String(r.awaiting),
+        },
+        seconds(Date.parse(r.requestedAt)),
+      ),
+    ),
+  );
 }

@@ -1,5 +1,6 @@
 /** The pull request's title (first line) and body (markdown) for `--pr-body`. Pure. */
 import type { StageApplied } from "./yaml-stage";
+import { certreqCommand, PendingRequest } from "../../provider/contract";
 import type { RenewalReport } from "./due";
 import { CA_ADVICE } from "./table";
 import type { Bumped } from "./yaml-apply";
@@ -90,8 +91,27 @@ export function formatPrBody(p: PrBodyParams): string {
         `(${report.ca.daysLeft} days left): ${mdCell(CA_ADVICE)}.`,
     );
   }
+  if (report.pending?.length) lines.push("", ...pendingSection(report.pending));
   lines.push("", ...rootSection(p));
   return lines.join("\n") + "\n";
+}
+
+/** Requests waiting for an enterprise CA (issuer external), each with the AD CS command that submits it. */
+function pendingSection(pending: PendingRequest[]): string[] {
+  return [
+    "### Requests awaiting the enterprise CA",
+    "",
+    "| server | request | since | what | submit with |",
+    "| --- | --- | --- | --- | --- |",
+    ...pending.map(
+      (r) =>
+        `| ${mdCell(r.server)} | ${mdCell(r.requestId)} | ${mdCell(r.requestedAt)} | ` +
+        `${r.awaiting ? "first certificate" : "renewal (current stays)"} | \`${mdCell(certreqCommand(r))}\` |`,
+    ),
+    "",
+    "`npm run bundle -- --requests --out DIR` writes each `<server>.csr`. Commit the signed certificate (with its " +
+      "issuing CA) as the server's `signedCertificate`; `npm run up` then takes it.",
+  ];
 }
 
 /** The trusted roots and the rotation's stage; what this change does for it, or the step that comes next. */

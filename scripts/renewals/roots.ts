@@ -33,7 +33,7 @@ export interface SiteRoots {
   rotation: Rotation;
 }
 
-const ORDER: Record<TrustedCaStatus, number> = { previous: 0, active: 1, next: 2 };
+const ORDER: Record<TrustedCaStatus, number> = { previous: 0, active: 1, next: 2, external: 3 };
 
 /** The rotation's stage from the roots' statuses: a previous root means switched, a next root staged. */
 export function rotationOf(roots: Pick<CaRoot, "status">[]): Rotation {

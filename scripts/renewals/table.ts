@@ -3,6 +3,7 @@
  * stage of a root rotation, and the rotation step to take next. Pure.
  */
 import { columns } from "../common/text-table";
+import { certreqCommand, PendingRequest } from "../../provider/contract";
 import type { CaStatus, RenewalReport, RootStatus } from "./due";
 import type { Rotation } from "./roots";
 
@@ -53,8 +54,31 @@ export function formatReport(report: RenewalReport): string {
   }
   lines.push(`${plural(report.notDue.length, "other certificate", "other certificates")} not ${window}.`);
   if (report.ca.due) lines.push(caLine(report.ca, report.rotation));
+  if (report.pending?.length) lines.push("", ...pendingLines(report.pending));
   lines.push("", ...rootLines(report));
   return lines.join("\n") + "\n";
+}
+
+/**
+ * Requests waiting for an enterprise CA (issuer external): each with the AD CS command that submits it. Until the
+ * signed certificate is committed (signedCertificate), a first one has no certificate, a renewal keeps its current.
+ */
+export function pendingLines(pending: PendingRequest[]): string[] {
+  return [
+    `${plural(pending.length, "request awaits", "requests await")} the enterprise CA's signature ` +
+      `(npm run bundle -- --requests --out DIR writes each <server>.csr):`,
+    ...columns(
+      ["server", "request", "since", "what", "submit with"],
+      pending.map((p) => [
+        p.server,
+        p.requestId,
+        dateOf(p.requestedAt),
+        p.awaiting ? "first certificate (none installed)" : "renewal (current stays)",
+        certreqCommand(p),
+      ]),
+    ),
+    "Then commit the returned certificate (with its issuing CA) as the server's signedCertificate and run npm run up.",
+  ];
 }
 
 /** The trusted roots, as a small table under the rotation's stage, then the next step when there is one. */

@@ -56,6 +56,13 @@ export async function powershellErrors(source: string): Promise<string[]> {
   return errors;
 }
 
+/** The parsed tree of a script (call `tree.delete()` when done). */
+export async function parsePowershell(source: string) {
+  const tree = (await powershellParser()).parse(source);
+  if (!tree) throw new Error("tree-sitter returned no tree");
+  return tree;
+}
+
 /** The property names read as `$variable.name` (also `$variable.name.more`: only `name`). */
 export const readsOf = (source: string, variable: string): string[] =>
   [...new Set([...source.matchAll(new RegExp(`\\$${variable}\\.([A-Za-z]+)`, "g"))].map((m) => m[1]))].sort();

@@ -248,7 +248,7 @@ describe("readTrustedRoots", () => {
     [
       "an unknown status",
       outputs({ trustedCaCertificates: [root(CA, "old")] }),
-      'trustedCaCertificates[0]: status "old" is not one of active, next, previous',
+      'trustedCaCertificates[0]: status "old" is not one of active, next, previous, external',
     ],
     [
       "an entry that is not an object",

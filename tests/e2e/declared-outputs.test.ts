@@ -9,6 +9,8 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { CaCertificate, CertificateBinding, ServerCertificate } from "../../provider";
+import { EXTERNAL_OUTPUTS, ISSUED_OUTPUTS } from "../../provider/server/resource";
+import { makeEnterpriseCa } from "../helpers/openssl-ca";
 import { tempSite, TempSite } from "../engine/harness";
 
 /** The `public readonly x: pulumi.Output<...>` fields of a resource class (provider/<kind>/resource.ts). */
@@ -51,8 +53,12 @@ test("minimal arguments: every declared output is present after up", async () =>
   const { outputs } = await site.up();
   for (const [kind, names] of Object.entries(DECLARED)) {
     const got = outputs[kind] as Record<string, unknown>;
-    const missing = names.filter((n) => got[n] === undefined || got[n] === null);
+    // A certificate from the site's root has none of the external issuer's outputs (its state is as before).
+    const expected = kind === "server" ? names.filter((n) => !EXTERNAL_OUTPUTS.includes(n)) : names;
+    const missing = expected.filter((n) => got[n] === undefined || got[n] === null);
     expect({ kind, missing }).toEqual({ kind, missing: [] });
+    const extra = names.filter((n) => !expected.includes(n) && got[n] !== undefined);
+    expect({ kind, extra }).toEqual({ kind, extra: [] });
   }
   const binding = outputs.binding as {
     slots: Array<{ slot: string; command: string }>;
@@ -65,4 +71,36 @@ test("minimal arguments: every declared output is present after up", async () =>
   expect(binding.serviceAccount).toBe("NT AUTHORITY\\NETWORK SERVICE");
   expect((outputs.server as { ipAddresses: string[] }).ipAddresses).toEqual([]);
   expect((outputs.ca as { friendlyName: string }).friendlyName).toBe("VMS CA Certificate");
+}, 120000);
+
+test("minimal arguments of an external issuer: awaiting signature, every declared output but the signed ones", async () => {
+  const enterprise = makeEnterpriseCa("Declared");
+  const external = await tempSite({
+    stackName: "external",
+    program: async () => {
+      const certificate = new ServerCertificate("minimal", {
+        dnsNames: ["minimal.vms.example.local"],
+        issuer: "external",
+        externalRoots: [enterprise.rootPem],
+      });
+      return { server: pick(certificate, DECLARED.server) };
+    },
+  });
+  try {
+    const { outputs } = await external.up();
+    const got = outputs.server as Record<string, unknown>;
+    // Awaiting: nothing signed yet (no certificate, PFX, dates or intermediates), renewalDue follows notAfter.
+    const unsigned = [...ISSUED_OUTPUTS, "chainPem", "renewalDue"];
+    const expected = DECLARED.server.filter((n) => !unsigned.includes(n));
+    expect(expected).toEqual(
+      expect.arrayContaining(["issuer", "certificateRequestPem", "requestId", "requestedAt"]),
+    );
+    expect(expected.filter((n) => got[n] === undefined || got[n] === null)).toEqual([]);
+    expect(
+      DECLARED.server.filter((n) => unsigned.includes(n) && got[n] !== undefined && got[n] !== null),
+    ).toEqual([]);
+  } finally {
+    await external.cleanup();
+    enterprise.cleanup();
+  }
 }, 120000);

@@ -141,7 +141,7 @@ test("renewals --apply bumps exactly the due certificates; preview shows them; u
   expect(done.code).toBe(0);
   expect(done.out).toContain("No server certificate is due now");
   expect(readFileSync(stackFile, "utf8")).toBe(edited);
-});
+}, 300_000); // three ups and the renewals command on a shared 2-core machine
 
 test("an unknown stack exits 2 naming it, and creates nothing", async () => {
   const r = await renewals(["--stack", "no-such-stack"]);

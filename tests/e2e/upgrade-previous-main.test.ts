@@ -11,33 +11,12 @@ import * as path from "node:path";
 import type { Deployment } from "@pulumi/pulumi/automation";
 import { siteProgram } from "../../stacks";
 import { tempSite, TempSite } from "../engine/harness";
+import { certs, DYNAMIC, resources } from "../helpers/upgrade-state";
 import { openssl } from "../helpers/openssl";
 import { X509Certificate } from "node:crypto";
 
 const PASSPHRASE = "xprotect-certs-upgrade-fixture";
-const DYNAMIC = "pulumi-nodejs:dynamic/xprotect-certs:";
 const DAY = 86_400_000;
-
-interface StateResource {
-  urn: string;
-  type: string;
-  outputs?: Record<string, unknown>;
-}
-/** A resource's name without the site's prefix: the children of site "site" are named site-<server>. */
-const serverName = (urn: string) =>
-  urn
-    .split("::")
-    .pop()!
-    .replace(/^site-/, "");
-const resources = (d: Deployment): StateResource[] =>
-  (d.deployment as { resources: StateResource[] }).resources;
-/** Every certificate's thumbprint and serial by resource name (roots included). */
-const certs = (d: Deployment) =>
-  Object.fromEntries(
-    resources(d)
-      .filter((r) => r.type.startsWith(DYNAMIC) && r.type !== `${DYNAMIC}CertificateBinding`)
-      .map((r) => [serverName(r.urn), [r.outputs?.thumbprint, r.outputs?.serialNumber]]),
-  );
 
 function load(fixtureName: string) {
   const dir = path.join(__dirname, "../fixtures", fixtureName);

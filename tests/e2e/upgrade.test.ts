@@ -9,35 +9,13 @@ import * as path from "node:path";
 import type { Deployment } from "@pulumi/pulumi/automation";
 import { siteProgram } from "../../stacks";
 import { tempSite, TempSite } from "../engine/harness";
+import { certs as certsOf, DYNAMIC, resources } from "../helpers/upgrade-state";
 
 const PASSPHRASE = "xprotect-certs-upgrade-fixture";
-const DYNAMIC = "pulumi-nodejs:dynamic/xprotect-certs:";
 const SITE_TYPE = "xprotect-certs:index:XProtectSite";
 
-interface StateResource {
-  urn: string;
-  type: string;
-  parent?: string;
-  outputs?: Record<string, unknown>;
-}
-/** A resource's name without the site's prefix: the children of site "site" are named site-<server>. */
-const serverName = (urn: string) =>
-  urn
-    .split("::")
-    .pop()!
-    .replace(/^site-/, "");
-const resources = (d: Deployment): StateResource[] =>
-  (d.deployment as { resources: StateResource[] }).resources;
 /** Thumbprint and serial of every certificate, the CA under "CA" (its name may change: see below). */
-const certs = (d: Deployment) =>
-  Object.fromEntries(
-    resources(d)
-      .filter((r) => r.type.startsWith(DYNAMIC) && r.type !== `${DYNAMIC}CertificateBinding`)
-      .map((r) => [
-        r.type === `${DYNAMIC}CaCertificate` ? "CA" : serverName(r.urn),
-        [r.outputs?.thumbprint, r.outputs?.serialNumber],
-      ]),
-  );
+const certs = (d: Deployment) => certsOf(d, "CA");
 
 /**
  * Two states of commit 584e7a6: a site as made (CA generation 0), and one whose CA had been replaced by a

@@ -71,15 +71,17 @@ test("a preview shows the CA's expiry, the capped certificate and the PFX profil
         `rotate to a new root without an outage\\. Stage it \\(nextCa`,
     ),
   );
-  expect(diagnosticsOf(out, "ServerCertificate", "mgmt01")).toMatch(
+  expect(diagnosticsOf(out, "ServerCertificate", "site-mgmt01")).toMatch(
     new RegExp(
       `warning: validityDays 730 reaches past the CA's expiry: this certificate ends with the CA, on ${caEnd}`,
     ),
   );
-  expect(diagnosticsOf(out, "ServerCertificate", "mobile01")).toMatch(
+  expect(diagnosticsOf(out, "ServerCertificate", "site-mobile01")).toMatch(
     /warning: pfxProfile modern-aes256: Windows Server 2016 and Windows 10 before 1709 cannot import this PFX/,
   );
   // mobile01's 90 days end before the CA: it is not capped, and mgmt01 uses legacy-3des.
-  expect(diagnosticsOf(out, "ServerCertificate", "mobile01")).not.toMatch(/reaches past the CA's expiry/);
-  expect(diagnosticsOf(out, "ServerCertificate", "mgmt01")).not.toMatch(/pfxProfile/);
+  expect(diagnosticsOf(out, "ServerCertificate", "site-mobile01")).not.toMatch(
+    /reaches past the CA's expiry/,
+  );
+  expect(diagnosticsOf(out, "ServerCertificate", "site-mgmt01")).not.toMatch(/pfxProfile/);
 });

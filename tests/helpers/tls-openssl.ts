@@ -25,6 +25,8 @@ export async function handshakeAt(p: {
   rootsPem: string[];
   servername: string;
   at: Date;
+  /** Send the PFX's other certificates (its intermediates) after the leaf, as a server with a chain does. */
+  sendChain?: boolean;
 }): Promise<{ ok: boolean; output: string }> {
   const dir = mkdtempSync(join(tmpdir(), "xpc-tls-"));
   try {
@@ -40,6 +42,16 @@ export async function handshakeAt(p: {
       },
     );
     if (pem.status !== 0) return { ok: false, output: pem.stderr };
+    const chainArgs: string[] = [];
+    if (p.sendChain) {
+      const chain = spawnSync(
+        "openssl",
+        ["pkcs12", "-in", "s.pfx", "-passin", "file:pw", "-nokeys", "-cacerts", "-out", "chain.pem"],
+        { cwd: dir, encoding: "utf8" },
+      );
+      if (chain.status !== 0) return { ok: false, output: chain.stderr };
+      chainArgs.push("-cert_chain", "chain.pem");
+    }
     const port = await freePort();
     const server = spawn(
       "openssl",
@@ -51,6 +63,7 @@ export async function handshakeAt(p: {
         "server.pem",
         "-key",
         "server.pem",
+        ...chainArgs,
         "-naccept",
         "1",
         "-quiet",

@@ -49,9 +49,29 @@ test("npm pack --dry-run lists only what a user needs", () => {
     ...compiled("provider"),
     ...["bin", "bundle", "renewals", "common"].flatMap((d) => compiledJs(`scripts/${d}`)),
     "dist/scripts/bundle/manifest.schema.json", // compiled in by the bundle's manifest check
-    ...["project", "workspace", "pulumi-binary"].map((f) => `dist/scripts/engine/${f}.js`),
+    ...["passphrase", "project", "workspace", "pulumi-binary"].map((f) => `dist/scripts/engine/${f}.js`),
   ];
   expect([...files].sort()).toEqual([...expected].sort());
+});
+
+test("every relative require of a packed module names a packed file (a module left out breaks the command)", () => {
+  const json = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts", "--silent"], {
+    cwd: REPO,
+    encoding: "utf8",
+  });
+  const files = new Set(
+    (JSON.parse(json) as Array<{ files: Array<{ path: string }> }>)[0].files.map((f) => f.path),
+  );
+  const missing: string[] = [];
+  for (const file of [...files].filter((f) => f.endsWith(".js"))) {
+    const text = readFileSync(path.join(REPO, file), "utf8");
+    for (const m of text.matchAll(/require\("(\.{1,2}\/[^"]+)"\)/g)) {
+      const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), m[1]));
+      const candidates = [target, `${target}.js`, `${target}.json`, `${target}/index.js`];
+      if (!candidates.some((c) => files.has(c))) missing.push(`${file} requires ${m[1]}`);
+    }
+  }
+  expect(missing).toEqual([]);
 });
 
 test("the package's bin is a compiled command that npm links as `xprotect-certs`", () => {

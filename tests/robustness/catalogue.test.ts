@@ -613,8 +613,8 @@ test("accepted: the site config normalises host names, DNS names and addresses b
     ipAddresses: ["10.0.0.11", "FD00:0:0:0::11"],
   };
   expect(await runSite(site)).toBeUndefined();
-  const cert = registered.find((r) => r.type === "ServerCertificate" && r.name === "rec01")!;
-  const bound = registered.find((r) => r.type === "CertificateBinding" && r.name === "rec01")!;
+  const cert = registered.find((r) => r.type === "ServerCertificate" && r.name === "site-rec01")!;
+  const bound = registered.find((r) => r.type === "CertificateBinding" && r.name === "site-rec01")!;
   expect(cert.inputs.dnsNames).toEqual(["rec01.vms.example.local"]);
   expect(cert.inputs.ipAddresses).toEqual(["10.0.0.11", "fd00::11"]);
   expect(bound.inputs.hostname).toBe("rec01.vms.example.local");
