@@ -24,7 +24,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 
-export type ProviderKind = "ca" | "server" | "binding";
+export type ProviderKind = "ca" | "server" | "binding" | "acmeAccount" | "public";
 
 /** This package's name: what the provider module requires the runtime by. */
 export const PACKAGE_NAME = "xprotect-certs";

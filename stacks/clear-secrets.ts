@@ -18,6 +18,7 @@ export const SECRET_CONFIG_KEYS = [
   "caPfxPassword",
   "caPrivateKeyPem",
   "serverPfx",
+  "acmeEabHmacKey",
 ] as const;
 export type SecretConfigKey = (typeof SECRET_CONFIG_KEYS)[number];
 /** The keys that hold a map from server name to a secret. */
@@ -30,6 +31,7 @@ const EXAMPLE_FILE: Record<SecretConfigKey, (server: string) => string> = {
   caPfxPassword: () => "ca-pfx-password.txt",
   caPrivateKeyPem: () => "ca.key",
   serverPfx: (s) => `${s}.pfx.b64`,
+  acmeEabHmacKey: () => "acme-eab-hmac-key.txt",
 };
 
 /** What the program sees of one secret config key. */

@@ -143,7 +143,16 @@ export async function siteOutputs(): Promise<Record<string, unknown>> {
   const raw = files.site;
   // Untyped config goes in as it is (a site that is not a map too): the component's checks, run once, name
   // whatever does not fit its shape.
-  const args = isRecord(raw) ? { ...raw, pfxPasswords: passwords, adopt: adoption } : raw;
+  const eab = textConfig("acmeEabHmacKey");
+  const args = isRecord(raw)
+    ? {
+        ...raw,
+        pfxPasswords: passwords,
+        adopt: adoption,
+        ...(eab === undefined ? {} : { acmeEabHmacKey: eab }),
+        ...(isRecord(raw.acme) ? { projectDir: projectDir() } : {}),
+      }
+    : raw;
   const xprotectSite = new XProtectSite("site", args as XProtectSiteArgs);
   return {
     contractVersion: xprotectSite.contractVersion,
@@ -161,6 +170,10 @@ export async function siteOutputs(): Promise<Record<string, unknown>> {
           identityProviderPfx: xprotectSite.identityProviderPfx,
           identityProviderPfxPasswords: xprotectSite.identityProviderPfxPasswords,
         }
+      : {}),
+    // Only for a site with acme: a site without it keeps exactly the outputs it had.
+    ...(xprotectSite.acmeAccount
+      ? { publicPfx: xprotectSite.publicPfx, publicPfxPasswords: xprotectSite.publicPfxPasswords }
       : {}),
   };
 }

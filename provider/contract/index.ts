@@ -7,4 +7,5 @@ export * from "./json";
 export { FieldReader, hexOrUndefined, pathOf } from "./fields";
 export type { ContractProblem, OutputTime, Parsed } from "./fields";
 export * from "./read";
+export * from "./read-public";
 export * from "./server-name";

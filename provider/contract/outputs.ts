@@ -18,6 +18,24 @@ export interface SlotOutput {
   groupId: string;
   /** The Server Configurator command line that enables the slot with this certificate. */
   command: string;
+  /** The thumbprint of the certificate this slot uses (the public certificate's for a public slot). */
+  thumbprint?: string;
+}
+
+/** `servers.<name>.publicCertificate`: the server's certificate from the site's ACME CA (config `public`). */
+export interface PublicCertificateOutput {
+  /** SHA-1 of the DER, upper-case hex. */
+  thumbprint: string;
+  /** Upper-case hex. */
+  serialNumber: string;
+  notBefore: string;
+  notAfter: string;
+  /** From then on `up` orders a new one. */
+  renewalDue: string;
+  /** Its public DNS names. */
+  dnsNames: string[];
+  /** The client-facing slots that use it. */
+  slots: string[];
 }
 
 /** `servers.<name>`: what a server's installer needs. */
@@ -71,6 +89,8 @@ export interface ServerOutput {
   clusterNodes?: string[];
   /** A clustered management server's identity provider data-protection certificate; absent otherwise. */
   identityProviderCertificate?: IdentityProviderCertificateOutput;
+  /** The server's public certificate, when it has `public`. */
+  publicCertificate?: PublicCertificateOutput;
 }
 
 /**
@@ -134,6 +154,10 @@ export interface SiteOutputs {
   pfx: SecretMap;
   /** Server name to its PFX password. */
   pfxPasswords: SecretMap;
+  /** Server name to its public certificate's PFX (leaf and intermediates), base64; only with `acme`. */
+  publicPfx?: SecretMap;
+  /** Server name to its public PFX's password; only with `acme`. */
+  publicPfxPasswords?: SecretMap;
   /** Every root to trust during a root rotation; absent before it (then the one CA is the active root). */
   trustedCaCertificates?: TrustedCaCertificate[];
   /** Clustered management server's name to its identity provider PFX, base64; absent without a cluster. */

@@ -17,6 +17,7 @@ import {
   TRUSTED_CA_STATUSES,
   TrustedCaStatus,
 } from "./outputs";
+import { readPublicCertificate } from "./read-public";
 
 /** An outputs object of this contract's version, or why not (each reader phrases its own fix). */
 export type Envelope =
@@ -218,10 +219,19 @@ function readServer(f: FieldReader, map: Record<string, unknown>, name: string):
         typeof s.groupId === "string" &&
         typeof s.command === "string"
       ) {
-        slots.push({ slot: s.slot, groupId: s.groupId, command: s.command });
+        slots.push({
+          slot: s.slot,
+          groupId: s.groupId,
+          command: s.command,
+          ...(typeof s.thumbprint === "string" && THUMBPRINT.test(s.thumbprint)
+            ? { thumbprint: s.thumbprint }
+            : {}),
+        });
       } else f.problem(`${at}.slots[${i}]`, `${shown(s)} needs slot, groupId and command`);
     });
   }
+  const pub = readPublicCertificate(v.publicCertificate, at);
+  if (pub.problem) f.problem(`${at}.publicCertificate`, pub.problem.replace(/^[^:]*: /, ""));
   const intermediates = readIntermediates(f, v, at);
   const clusterNodes = v.clusterNodes === undefined ? undefined : f.strings(v, "clusterNodes", at);
   const idp = readIdentityProvider(f, v, at);
@@ -239,6 +249,7 @@ function readServer(f: FieldReader, map: Record<string, unknown>, name: string):
           },
         }
       : {}),
+    ...(pub.value ? { publicCertificate: pub.value } : {}),
     ...(texts as Pick<ServerOutput, (typeof SERVER_TEXTS)[number]>),
     ...(times as Pick<ServerOutput, (typeof SERVER_TIMES)[number]>),
     thumbprint: thumbprint!,

@@ -6,6 +6,8 @@ import { bindingProvider } from "../binding/provider";
 import { caProvider } from "../ca/provider";
 import { systemEnv } from "./env";
 import { serverProvider } from "../server/provider";
+import { accountProvider } from "../acme/account";
+import { publicProvider } from "../acme/public";
 
 const env = systemEnv();
 
@@ -13,4 +15,6 @@ export const providers = {
   ca: caProvider(env),
   server: serverProvider(env),
   binding: bindingProvider(),
+  acmeAccount: accountProvider(),
+  public: publicProvider(env),
 };

@@ -53,6 +53,36 @@ export interface XProtectServer extends XProtectServerSettings {
    * the site gets the identity provider's data-protection certificate. Plain (it decides the bundle's folders).
    */
   clusterNodes?: string[];
+  /**
+   * A second certificate, from the site's ACME CA (`acme`), for the server's client-facing slots (mobile server:
+   * mobileStreamingMedia; recording server: streamingMedia). Public names only. Plain.
+   */
+  public?: XProtectServerPublic;
+}
+
+/** A server's public certificate: its public DNS names, and the client-facing slots that use it (default: all). */
+export interface XProtectServerPublic {
+  dnsNames: string[];
+  slots?: Slot[];
+}
+
+/**
+ * The ACME CA (RFC 8555) that signs the servers' public certificates. Configuring it agrees to the CA's terms of
+ * service. Plain.
+ */
+export interface XProtectSiteAcme {
+  /** `letsencrypt`, `letsencrypt-staging`, or a directory URL. */
+  directory: string;
+  /** The account's contact address. */
+  email: string;
+  dns01: {
+    /** Run as `<command...> present|cleanup <fqdn.> <value>` in the project folder (lego's exec arguments). */
+    command: string[];
+    /** DNS servers (ip[:port]) that must show the TXT record before the CA is asked. */
+    resolvers?: string[];
+  };
+  /** For CAs that need it (ZeroSSL, Sectigo, Google): the key id; the HMAC key is `acmeEabHmacKey`. */
+  externalAccountBinding?: { keyId: string };
 }
 
 /**
@@ -110,6 +140,12 @@ export interface XProtectSiteArgs {
   pfxPasswords?: Record<string, pulumi.Input<string>>;
   /** Existing CA and server certificates to take over. */
   adopt?: XProtectSiteAdoption;
+  /** The ACME CA of the servers' `public` certificates. */
+  acme?: XProtectSiteAcme;
+  /** Secret: the ACME CA's EAB HMAC key (config `xprotect-certs:acmeEabHmacKey`). */
+  acmeEabHmacKey?: pulumi.Input<string>;
+  /** The folder `acme.dns01.command` is relative to and runs in. Default: the program's working folder. */
+  projectDir?: string;
 }
 
 // The types above must list exactly the keys the config schema allows (provider/site/config.ts): these fail to

@@ -15,6 +15,8 @@ import { describeValue, isUnknown, UNKNOWN } from "../validate/fields";
 import { clashReason, isRecord, serverNameClashes, serverNameProblem } from "../contract";
 import { ROLES, Role, Slot, ROLE_FACTS } from "../xprotect/roles";
 import { clusterDnsNames, clusterRules, parseClusterNodes } from "./cluster";
+import type { AcmeSpec, PublicSpec } from "../acme/fields";
+import { parseAcmeConfig } from "./acme-config";
 
 export interface SiteFailure {
   /** The server the failure is about, when it is about one. */
@@ -38,6 +40,7 @@ export const SERVER_KEYS = [
   "ipAddresses",
   "slots",
   "signedCertificate",
+  "public",
   ...SETTING_KEYS,
   // A clustered management server (provider/site/cluster.ts).
   "clusterNodes",
@@ -51,6 +54,7 @@ const SITE_KEYS = [
   "servers",
   "externalRoots",
   "externalTemplate",
+  "acme",
 ] as const;
 /** The AD CS certificate template `certreq` names when none is given (it takes the names from the request). */
 export const DEFAULT_EXTERNAL_TEMPLATE = "WebServer";
@@ -83,6 +87,8 @@ export interface ServerSpec extends Settings {
   signedCertificate?: string;
   /** A clustered management server's nodes (normalised): `hostname` is then the cluster's name. */
   clusterNodes?: string[];
+  /** A second certificate from the site's ACME CA, for the client-facing slots (provider/site/acme-config.ts). */
+  public?: PublicSpec;
 }
 
 export interface Site {
@@ -104,6 +110,8 @@ export interface Site {
   externalRoots?: string[];
   /** The AD CS template the requests are submitted with (default WebServer). */
   externalTemplate: string;
+  /** The ACME CA of the servers' public certificates (config `acme`). */
+  acme?: AcmeSpec;
 }
 
 /** Existing material to adopt, from the secret config keys of the same names (`xprotect-certs:caPfx`, ...). */
@@ -130,6 +138,7 @@ export function parseSite(
   raw: unknown,
   passwordsConfig: unknown = {},
   adoption: SiteAdoption = {},
+  acmeEabHmacKey?: unknown,
 ): { site?: Site; failures: SiteFailure[] } {
   const failures: SiteFailure[] = [];
   const fail: Fail = (field, reason, server) => failures.push({ server, field, reason });
@@ -207,6 +216,8 @@ export function parseSite(
       );
     }
   }
+  const { acme, publics } = parseAcmeConfig(raw, acmeEabHmacKey, fail);
+  for (const spec of servers) if (publics[spec.name]) spec.public = publics[spec.name];
   const unique = failures.filter(
     (f, i) => failures.findIndex((g) => g.field === f.field && g.reason === f.reason) === i,
   );
@@ -215,7 +226,7 @@ export function parseSite(
   for (const f of CA_ADOPT_FIELDS) if (typeof caInputs[f] === "string") siteCa[f] = caInputs[f] as string;
   return unique.length
     ? { failures: unique }
-    : { site: { ca: siteCa, ...rotation, servers, ...external }, failures: [] };
+    : { site: { ca: siteCa, ...rotation, servers, ...external, ...(acme ? { acme } : {}) }, failures: [] };
 }
 
 /** The site's enterprise CA: its roots (checked with each external server) and the template requests name. */

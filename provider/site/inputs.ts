@@ -42,7 +42,7 @@ export function siteView(args: Record<string, unknown>): {
   };
   const raw: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(args)) {
-    if (key === "pfxPasswords" || key === "adopt") continue;
+    if (["pfxPasswords", "adopt", "acmeEabHmacKey", "projectDir"].includes(key)) continue;
     const v = needPlain(value, key);
     if (key === "ca" || key === "nextCa") {
       raw[key] = mapValues(v, (x, field) =>

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CaCertificate } from "../ca/resource";
 import { CertificateBinding } from "../binding/resource";
 import { ServerCertificate, ServerCertificateArgs } from "../server/resource";
-import { SERVER_SETTING_KEYS } from "../server/fields";
+import { SERVER_FIELDS, SERVER_SETTING_KEYS } from "../server/fields";
 import { BINDING_SETTING_KEYS } from "../binding/fields";
 import { UNKNOWN } from "../validate/fields";
 import { ROLE_FACTS } from "../xprotect/roles";
@@ -16,6 +16,8 @@ import type { XProtectServer, XProtectSiteArgs } from "./args";
 import { given, givenAll, siteView, unknownIn, withoutPlainFields } from "./inputs";
 import { CONTRACT_VERSION, IdentityProviderCertificateOutput, ServerOutput } from "./outputs";
 import { isRecord } from "../contract";
+import { AcmeAccount, PublicCertificate } from "../acme/resource";
+import { withPublicCertificate } from "./public-output";
 import type { IntermediateCaCertificate, TrustedCaCertificate, TrustedCaStatus } from "../contract";
 import { createHash, X509Certificate } from "node:crypto";
 import { derToPem, pemToDer } from "../pki/x509";
@@ -48,6 +50,14 @@ export class XProtectSite extends pulumi.ComponentResource {
   public readonly identityProviderPfx?: pulumi.Output<Record<string, string>>;
   /** Secret. The passwords of `identityProviderPfx`; absent without a cluster. */
   public readonly identityProviderPfxPasswords?: pulumi.Output<Record<string, string>>;
+  /** Secret. Server name to the base64 PFX of its public certificate (servers with `public` only). */
+  public readonly publicPfx: pulumi.Output<Record<string, string>>;
+  /** Secret. Server name to its public PFX's password. */
+  public readonly publicPfxPasswords: pulumi.Output<Record<string, string>>;
+  /** The site's account at its ACME CA (config `acme`), when it has one. */
+  public readonly acmeAccount?: AcmeAccount;
+  /** Server name to its PublicCertificate (resource `<site>-<server>-public`), for servers with `public`. */
+  public readonly publicCertificates: Record<string, PublicCertificate>;
 
   /**
    * Every root clients must trust now: the active one (it issues the server certificates) and, during a root
@@ -138,6 +148,20 @@ export class XProtectSite extends pulumi.ComponentResource {
     this.identityProviderCertificates = {};
     const idpPfx: Record<string, pulumi.Output<string>> = {};
     const idpPfxPasswords: Record<string, pulumi.Output<string>> = {};
+    this.publicCertificates = {};
+    const publicPfx: Record<string, pulumi.Output<string>> = {};
+    const publicPfxPasswords: Record<string, pulumi.Output<string>> = {};
+    if (site.acme) {
+      this.acmeAccount = new AcmeAccount(
+        `${name}-acme`,
+        {
+          directoryUrl: site.acme.directoryUrl,
+          email: site.acme.email,
+          ...(site.acme.eabKeyId ? { eabKeyId: site.acme.eabKeyId, eabHmacKey: args.acmeEabHmacKey } : {}),
+        },
+        { parent: this, ...withProtect },
+      );
+    }
     const servers: Record<string, pulumi.Output<ServerOutput>> = {};
     const pfx: Record<string, pulumi.Output<string>> = {};
     const pfxPasswords: Record<string, pulumi.Output<string>> = {};
@@ -219,6 +243,30 @@ export class XProtectSite extends pulumi.ComponentResource {
         site.externalTemplate,
         idp,
       );
+      if (spec.public && site.acme && this.acmeAccount) {
+        const publicCertificate = new PublicCertificate(
+          `${name}-${spec.name}-public`,
+          {
+            account: this.acmeAccount,
+            dnsNames: spec.public.dnsNames,
+            slots: spec.public.slots,
+            dns01Command: site.acme.dns01Command,
+            dns01Resolvers: site.acme.dns01Resolvers,
+            projectDir: args.projectDir ?? process.cwd(),
+            renewBeforeDays:
+              given(inputs.renewBeforeDays, spec.renewBeforeDays) ?? SERVER_FIELDS.renewBeforeDays.default!,
+            pfxProfile: given(inputs.pfxProfile, spec.pfxProfile) ?? SERVER_FIELDS.pfxProfile.default!,
+            friendlyName:
+              given(inputs.friendlyName, spec.friendlyName) ?? SERVER_FIELDS.friendlyName.default!,
+            pfxPassword: own(args.pfxPasswords, spec.name),
+          },
+          { parent: this, ...withProtect },
+        );
+        this.publicCertificates[spec.name] = publicCertificate;
+        servers[spec.name] = withPublicCertificate(servers[spec.name], publicCertificate);
+        publicPfx[spec.name] = publicCertificate.pfx;
+        publicPfxPasswords[spec.name] = publicCertificate.pfxPassword;
+      }
       pfx[spec.name] = certificate.pfx;
       pfxPasswords[spec.name] = certificate.pfxPassword;
     }
@@ -248,6 +296,8 @@ export class XProtectSite extends pulumi.ComponentResource {
       this.identityProviderPfx = pulumi.secret(pulumi.all(idpPfx));
       this.identityProviderPfxPasswords = pulumi.secret(pulumi.all(idpPfxPasswords));
     }
+    this.publicPfx = pulumi.secret(pulumi.all(publicPfx));
+    this.publicPfxPasswords = pulumi.secret(pulumi.all(publicPfxPasswords));
     // The non-secret outputs, so that `pulumi stack export` and the Pulumi Cloud console show them on the
     // component; the PFX and passwords only in the children's state (and in the stack's outputs when exported).
     this.registerOutputs({
@@ -309,7 +359,8 @@ function checkedSite(args: XProtectSiteArgs) {
     caPrivateKeyPem: known(adopt.caPrivateKeyPem),
     serverPfx: isRecord(adopt.serverPfx) ? mapKnown(adopt.serverPfx) : adopt.serverPfx,
   };
-  const { site, failures } = parseSite(raw, passwords, adoption);
+  const eab = isRecord(args) ? known(args.acmeEabHmacKey) : undefined;
+  const { site, failures } = parseSite(raw, passwords, adoption, eab);
   const all = [...plain, ...withoutPlainFields(failures, plain)];
   if (!site || all.length > 0) throw new SiteConfigError(formatFailures(all));
   return site;
@@ -385,7 +436,8 @@ function serverOutput(
         serviceName,
         serviceAccount,
         enableOrder: ROLE_FACTS[spec.role].enableOrder,
-        slots,
+        // The certificate each slot uses (a public certificate's slots get its own: see public-output.ts).
+        slots: slots?.map((s) => (thumbprint ? { ...s, thumbprint } : s)),
         // Only for a cluster: a server without one keeps exactly the entry it had.
         ...(spec.clusterNodes ? { clusterNodes: spec.clusterNodes } : {}),
         ...(identityProviderCertificate ? { identityProviderCertificate } : {}),

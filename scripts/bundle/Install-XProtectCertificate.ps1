@@ -441,6 +441,51 @@ if ($cert) {
   Write-Step "would grant $($m.serviceAccount) read access to the key once imported"
 }
 
+# --- 3b. The public certificate (ACME), for the client-facing slots ------------------------------------------
+# Its leaf with its key into LocalMachine\My (not exportable), the CA's intermediates into LocalMachine\CA (the
+# PFX holds no root: public roots come with Windows), and the service account reads its key too.
+$publicKeyFile = $null
+if ($m.PSObject.Properties['publicCertificate'] -and $m.publicCertificate) {
+  $pt = [string]$m.publicCertificate.thumbprint
+  $publicPfxPath = Join-Path (Split-Path -Parent $manifestPath) $m.publicPfxFile
+  $publicCert = Get-Item -LiteralPath "Cert:\LocalMachine\My\$pt" -ErrorAction SilentlyContinue
+  if ($publicCert -and $publicCert.HasPrivateKey) {
+    Write-Step "public certificate $pt in LocalMachine\My already"
+  } elseif ($PSCmdlet.ShouldProcess('LocalMachine\My', "import public certificate $pt for $($m.publicCertificate.dnsNames -join ', '), key not exportable")) {
+    if (-not (Test-Path -LiteralPath $publicPfxPath -PathType Leaf)) { throw "$($m.publicPfxFile) is not beside ${manifestPath}: copy the whole server folder." }
+    $flags = [System.Security.Cryptography.X509Certificates.X509KeyStorageFlags]'MachineKeySet, PersistKeySet'
+    $fromPfx = New-Object System.Security.Cryptography.X509Certificates.X509Certificate2Collection
+    $fromPfx.Import($publicPfxPath, [string]$m.publicPfxPassword, $flags)
+    $leaf = @($fromPfx | Where-Object { $_.Thumbprint -eq $pt -and $_.HasPrivateKey })
+    if ($leaf.Count -ne 1) { throw "$($m.publicPfxFile) holds no certificate $pt with its key: make the bundle again." }
+    $store = Open-Store 'My' 'ReadWrite'
+    if ($publicCert) { $store.Remove($publicCert) }
+    $store.Add($leaf[0])
+    $store.Close()
+    $intermediates = @($fromPfx | Where-Object { $_.Thumbprint -ne $pt })
+    if ($intermediates.Count -gt 0) {
+      $store = Open-Store 'CA' 'ReadWrite'
+      foreach ($i in $intermediates) { $store.Add($i) }
+      $store.Close()
+    }
+    $script:changes++
+    Write-Step "imported public certificate $pt into LocalMachine\My and $($intermediates.Count) intermediate(s) into LocalMachine\CA"
+    $publicCert = Get-Item -LiteralPath "Cert:\LocalMachine\My\$pt"
+  }
+  if ($publicCert) {
+    $publicKeyFile = Get-KeyFile $publicCert
+    if (Test-CanRead $publicKeyFile $sid) {
+      Write-Step "$($m.serviceAccount) can read the public certificate's key already"
+    } elseif ($PSCmdlet.ShouldProcess($publicKeyFile, "grant Read to $($m.serviceAccount) ($($m.serviceName))")) {
+      $acl = Get-Acl -LiteralPath $publicKeyFile
+      $acl.AddAccessRule((New-Object System.Security.AccessControl.FileSystemAccessRule($sid, 'Read', 'Allow')))
+      Set-Acl -LiteralPath $publicKeyFile -AclObject $acl
+      $script:changes++
+      Write-Step "granted $($m.serviceAccount) read access to $publicKeyFile"
+    }
+  }
+}
+
 # --- 3a-3c. A cluster node: the identity provider's data-protection certificate ------------------------------
 $idp = $null
 if ($m.PSObject.Properties['identityProvider'] -and $m.identityProvider) {
@@ -491,9 +536,16 @@ if ($m.PSObject.Properties['identityProvider'] -and $m.identityProvider) {
   }
 }
 
+# The certificate each slot is switched on with: its own thumbprint (a public slot: the public certificate's),
+# else the server's (manifests made before slots carried one).
+function Get-SlotThumbprint($Slot) {
+  if ($Slot.PSObject.Properties['thumbprint'] -and $Slot.thumbprint) { return [string]$Slot.thumbprint }
+  return [string]$m.thumbprint
+}
+
 # --- 4. Switch encryption on, slot by slot --------------------------------------------------------------------
 $bindings = Read-Bindings
-$pending = @(@($m.slots) | Where-Object { $Force -or $bindings[$_.groupId] -ne $m.thumbprint })
+$pending = @(@($m.slots) | Where-Object { $Force -or $bindings[$_.groupId] -ne (Get-SlotThumbprint $_) })
 foreach ($slot in @($m.slots)) {
   if ($pending -notcontains $slot) { Write-Step "slot $($slot.slot) ($($slot.groupId)) switched on with this certificate already" }
 }
@@ -513,9 +565,10 @@ if ($pending.Count -gt 0) {
     }
   }
   foreach ($slot in $pending) {
-    $arguments = @('/quiet', '/enableencryption', "/certificategroup=$($slot.groupId)", "/thumbprint=$($m.thumbprint)")
+    $slotThumbprint = Get-SlotThumbprint $slot
+    $arguments = @('/quiet', '/enableencryption', "/certificategroup=$($slot.groupId)", "/thumbprint=$slotThumbprint")
     if ($slot.command -ne "ServerConfigurator.exe $($arguments -join ' ')") {
-      throw "Slot $($slot.slot): its command '$($slot.command)' is not the one for group $($slot.groupId) and certificate $($m.thumbprint): make the bundle again."
+      throw "Slot $($slot.slot): its command '$($slot.command)' is not the one for group $($slot.groupId) and certificate ${slotThumbprint}: make the bundle again."
     }
     if (-not $PSCmdlet.ShouldProcess("$($m.role) slot $($slot.slot) ($($slot.groupId))", "ServerConfigurator $($arguments -join ' ')")) { continue }
     $r = Invoke-Configurator $ServerConfigurator $arguments
@@ -526,9 +579,9 @@ if ($pending.Count -gt 0) {
       throw "Server Configurator failed for slot $($slot.slot) ($($slot.groupId)): exit $($r.ExitCode) ($meaning). Nothing after it was done; run again once fixed. $($r.Output)"
     }
     $previous = $bindings[$slot.groupId]
-    $bindings[$slot.groupId] = $m.thumbprint
+    $bindings[$slot.groupId] = $slotThumbprint
     Save-Bindings $bindings
-    if ($previous -and $previous -ne $m.thumbprint) { Save-Replaced (@(Read-Replaced) + $previous) }
+    if ($previous -and $previous -ne $slotThumbprint) { Save-Replaced (@(Read-Replaced) + $previous) }
     $script:changes++
     Write-Step "slot $($slot.slot) switched on"
   }
@@ -540,6 +593,8 @@ if ($pending.Count -gt 0) {
 # outside this manifest may keep an older one.
 if ($RemoveReplaced -and $cert) {
   $inUse = @(@($bindings.Values) + $m.thumbprint)
+  # The public certificate (its slots' thumbprint) is in use too.
+  $inUse += @(@($m.slots) | ForEach-Object { Get-SlotThumbprint $_ })
   $identityProviderCertificates = @(Read-IdentityProviderCertificates)
   foreach ($t in @(Read-Replaced)) {
     if ($inUse -contains $t) {

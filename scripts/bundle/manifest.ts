@@ -11,6 +11,7 @@ import {
   PendingRequest,
   readPendingRequests,
   readSecrets,
+  readPublicSecrets,
   readServers,
   readTrustedRoots,
   ServerOutput,
@@ -41,6 +42,9 @@ export interface BundleOutputs {
   identityProviderPfx: Record<string, string>;
   /** A clustered management server's name to its identity provider PFX password (empty without a cluster). */
   identityProviderPfxPasswords: Record<string, string>;
+  /** Server name to its public certificate's PFX and password (servers with publicCertificate only). */
+  publicPfx: Record<string, string>;
+  publicPfxPasswords: Record<string, string>;
   /** Every root to trust: `trustedCaCertificates` when the stack has it, else the one CA. */
   trustedCas: TrustedCa[];
   /** Requests waiting for an enterprise CA (issuer external); an awaiting server is not in `servers`. */
@@ -56,6 +60,9 @@ export interface ServerManifest extends ServerOutput {
   pfxFile: string;
   pfxPassword: string;
   trustedCaCertificates: TrustedCa[];
+  /** The public certificate's PFX beside the manifest (leaf and intermediates), when the server has one. */
+  publicPfxFile?: string;
+  publicPfxPassword?: string;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problems: string[] };
@@ -105,12 +112,15 @@ export function parseBundleOutputs(json: unknown, source: string): Parsed<Bundle
       : [];
   const secrets = readSecrets(outputs, names);
   const cas = trustedCasOf(outputs);
+  const withPublic = servers.ok ? names.filter((n) => servers.value[n]?.publicCertificate) : [];
+  const publicSecrets = readPublicSecrets(outputs, withPublic);
   const problems = [
     ...(servers.ok ? [] : lines(servers.problems)),
     ...(secrets.ok ? [] : lines(secrets.problems)),
     ...(cas.ok ? [] : cas.problems),
+    ...(publicSecrets.ok ? [] : publicSecrets.problems),
   ];
-  if (!servers.ok || !secrets.ok || !cas.ok) return { ok: false, problems };
+  if (!servers.ok || !secrets.ok || !cas.ok || !publicSecrets.ok) return { ok: false, problems };
   const folders = clusterFolderProblems(servers.value);
   if (folders.length) return { ok: false, problems: folders };
   const idp = readIdentityProviderSecrets(outputs, servers.value);
@@ -124,6 +134,8 @@ export function parseBundleOutputs(json: unknown, source: string): Parsed<Bundle
       identityProviderPfxPasswords: idp.value.passwords,
       trustedCas: cas.value,
       pending: readPendingRequests(outputs),
+      publicPfx: publicSecrets.publicPfx,
+      publicPfxPasswords: publicSecrets.publicPfxPasswords,
     },
   };
 }
@@ -188,8 +200,18 @@ export function serverManifest(outputs: BundleOutputs, stack: string, name: stri
     pfxFile: `${name}.pfx`,
     pfxPassword: outputs.pfxPasswords[name],
     trustedCaCertificates: outputs.trustedCas,
+    ...(s.publicCertificate
+      ? {
+          publicCertificate: s.publicCertificate,
+          publicPfxFile: publicPfxFileOf(name),
+          publicPfxPassword: outputs.publicPfxPasswords[name],
+        }
+      : {}),
   };
 }
+
+/** The public certificate's PFX in the server's folder. */
+export const publicPfxFileOf = (name: string): string => `${name}-public.pfx`;
 
 /** `order.txt`: one server name a line, in enable order. */
 export const orderText = (orderedNames: string[]): string => orderedNames.map((n) => `${n}\n`).join("");

@@ -4,6 +4,7 @@
  * Layout under the --out folder:
  *   order.txt                      the bundled servers in enable order
  *   <server>/<server>.pfx          that server's PFX (its key, its certificate, the CA)
+ *   <server>/<server>-public.pfx   with a public certificate (ACME): its PFX (its key, its leaf, the intermediates)
  *   <server>/<server>.json         its manifest (scripts/bundle/manifest.schema.json)
  *   <server>/ca-<thumbprint>.cer   each root to trust
  *   <node>/...                     a clustered management server: one folder per node (the node host name's
@@ -103,6 +104,13 @@ export function planBundle({ outputs, stack, servers, clientScript }: PlanInput)
       },
       ...caFiles(name, outputs.trustedCas),
     );
+    if (manifest.publicPfxFile) {
+      plan.files.push({
+        path: `${name}/${manifest.publicPfxFile}`,
+        content: Buffer.from(outputs.publicPfx[name], "base64"),
+        mode: FILE_MODE,
+      });
+    }
   }
   if (ordered.length) {
     const folders = bundleFolders(outputs, ordered).map((f) => f.folder);

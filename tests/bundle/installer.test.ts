@@ -120,7 +120,8 @@ describe("the installer's PowerShell", () => {
     expect(step5).toMatch(/if \(\$inUse -contains \$t\) \{\n.*\n\s+continue/);
     // Recorded when a slot switches from one certificate of bindings.json to this one.
     expect(script).toMatch(
-      /\$previous = \$bindings\[\$slot\.groupId\]\n\s+\$bindings\[\$slot\.groupId\] = \$m\.thumbprint\n\s+Save-Bindings \$bindings\n\s+if \(\$previous -and \$previous -ne \$m\.thumbprint\) \{ Save-Replaced \(@\(Read-Replaced\) \+ \$previous\) \}/,
+      // Each slot records the certificate it was switched on with (a public slot: the public certificate).
+      /\$previous = \$bindings\[\$slot\.groupId\]\n\s+\$bindings\[\$slot\.groupId\] = \$slotThumbprint\n\s+Save-Bindings \$bindings\n\s+if \(\$previous -and \$previous -ne \$slotThumbprint\) \{ Save-Replaced \(@\(Read-Replaced\) \+ \$previous\) \}/,
     );
     // A key file is looked for only with -RemoveKeyFiles, and never this certificate's (a renewal may keep the key).
     expect(step5).toContain("if ($old -and $RemoveKeyFiles -and $old.HasPrivateKey) {");
