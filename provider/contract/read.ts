@@ -55,6 +55,11 @@ export interface ServerCertificateInfo {
    * config: `pulumi up` renews it when due (autoRenew).
    */
   identityProvider?: true;
+  /**
+   * Set for a server's public certificate from the site's ACME CA (config `public`), listed as its own entry named
+   * `<server>/public`. It has no generation in the config: `pulumi up` orders a new one once due.
+   */
+  publicCertificate?: true;
 }
 
 /** A request waiting for an enterprise CA's signature (`issuer: external`): what to submit, and how. */
@@ -105,6 +110,8 @@ export function readPendingRequests(outputs: Record<string, unknown>): PendingRe
 }
 /** The name under which renewals lists a server's identity provider certificate. */
 export const identityProviderEntryName = (server: string): string => `${server}/identity-provider`;
+/** The name under which renewals lists a server's public (ACME) certificate. */
+export const publicCertificateEntryName = (server: string): string => `${server}/public`;
 
 /** The certificates of a site, by their dates. */
 export interface SiteCertificates {
@@ -154,6 +161,16 @@ export function readSiteCertificates(
     }
     const idp = readIdentityProvider(f, s, at);
     if (idp) servers.push({ server: identityProviderEntryName(name), role, hostname, ...idp });
+    const pub = readCertificateDates(f, s, at, "publicCertificate", "the public certificate's details");
+    if (pub) {
+      servers.push({
+        server: publicCertificateEntryName(name),
+        role,
+        hostname,
+        ...pub,
+        publicCertificate: true,
+      });
+    }
   }
   if (f.problems.length > 0 || !caNotAfter) return { ok: false, problems: f.problems };
   const pending = readPendingRequests(outputs);
@@ -169,24 +186,35 @@ export function readSiteCertificates(
 
 /** `servers.<name>.identityProviderCertificate` (a clustered management server's), when present. */
 function readIdentityProvider(f: FieldReader, s: Record<string, unknown>, at: string) {
-  if (s.identityProviderCertificate === undefined) return undefined;
-  const c = f.record(s, "identityProviderCertificate", at, "the identity provider certificate's details");
+  const dates = readCertificateDates(
+    f,
+    s,
+    at,
+    "identityProviderCertificate",
+    "the identity provider certificate's details",
+  );
+  return dates && { ...dates, identityProvider: true as const };
+}
+
+/** A companion certificate's thumbprint, serial and dates (`servers.<name>.<key>`), when present. */
+function readCertificateDates(
+  f: FieldReader,
+  s: Record<string, unknown>,
+  at: string,
+  key: "identityProviderCertificate" | "publicCertificate",
+  what: string,
+) {
+  if (s[key] === undefined) return undefined;
+  const c = f.record(s, key, at, what);
   if (!c) return undefined;
-  const where = `${at}.identityProviderCertificate`;
+  const where = `${at}.${key}`;
   const thumbprint = f.thumbprint(c, "thumbprint", where);
   const serialNumber = f.text(c, "serialNumber", where);
   const notBefore = f.time(c, "notBefore", where);
   const notAfter = f.time(c, "notAfter", where);
   const renewalDue = f.time(c, "renewalDue", where);
   if (!thumbprint || !serialNumber || !notBefore || !notAfter || !renewalDue) return undefined;
-  return {
-    thumbprint,
-    serialNumber: hexOrUndefined(serialNumber),
-    notBefore,
-    notAfter,
-    renewalDue,
-    identityProvider: true as const,
-  };
+  return { thumbprint, serialNumber: hexOrUndefined(serialNumber), notBefore, notAfter, renewalDue };
 }
 
 const SERVER_TEXTS = ["role", "hostname", "serialNumber", "serviceName", "serviceAccount"] as const;

@@ -126,7 +126,7 @@ async function apply(args: RenewalsArgs, report: RenewalReport, io: Io): Promise
     // A certificate held back by its root's end is renewed by a root rotation, not by a bump: a reissue would end
     // no later, and the next weekly run would bump it again (a new key and reinstall every week).
     bumps: due
-      .filter((d) => !d.heldBackByRoot && !d.identityProvider)
+      .filter((d) => !d.heldBackByRoot && !d.identityProvider && !d.publicCertificate)
       .map((d) => ({ server: d.server, certificate: certificateIdOf(d) })),
   });
   if (!result.ok) throw new Error(`--apply changed nothing:\n${result.problems.join("\n")}`);
@@ -158,6 +158,12 @@ async function apply(args: RenewalsArgs, report: RenewalReport, io: Io): Promise
       `${short}: ${d.server} not bumped: it has no generation of its own; npm run up reissues it (autoRenew). ` +
         `Then install it on every node, fail over once and enter the external identity provider's client ` +
         `secret again (README "Clustered management server")\n`,
+    );
+  }
+  for (const d of report.due.filter((x) => x.publicCertificate)) {
+    log(
+      `${short}: ${d.server} not bumped: a public certificate has no generation; npm run up orders a new one from ` +
+        `the ACME CA once it is due (README "Internet-facing servers (ACME)")\n`,
     );
   }
   let stage: StageApplied | undefined;

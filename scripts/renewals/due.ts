@@ -34,6 +34,8 @@ export interface DueServer {
   heldBackByRoot?: boolean;
   /** A clustered management server's identity provider certificate (no generation to bump: `up` renews it). */
   identityProvider?: true;
+  /** A server's public certificate from the ACME CA (no generation to bump: `up` orders a new one). */
+  publicCertificate?: true;
 }
 
 /** The CA's place in the report. */
@@ -110,6 +112,7 @@ export function findDue({ site, now, withinDays }: FindDueParams): RenewalReport
       status: isWithinDays(s.notAfter.text, 0, now) ? "expired" : "due",
       ...(heldBack ? { heldBackByRoot: true } : {}),
       ...(s.identityProvider ? { identityProvider: true as const } : {}),
+      ...(s.publicCertificate ? { publicCertificate: true as const } : {}),
     });
   }
   due.sort((a, b) => a.notAfter.ms - b.notAfter.ms || a.server.localeCompare(b.server));
