@@ -250,19 +250,23 @@ function Save-Bindings([hashtable] $Bindings) {
   $Bindings | ConvertTo-Json | Set-Content -LiteralPath $StateFile -Encoding UTF8
 }
 
-# Thumbprints of certificates this installer replaced in a slot (what -RemoveReplaced may remove).
-function Read-Replaced {
-  if (-not (Test-Path -LiteralPath $ReplacedFile -PathType Leaf)) { return @() }
+# A list of thumbprints kept in a JSON file of the installer's state folder.
+function Read-ThumbprintList([string] $File) {
+  if (-not (Test-Path -LiteralPath $File -PathType Leaf)) { return @() }
   # Windows PowerShell 5.1's ConvertFrom-Json emits a JSON array as one object: @() enumerates it.
-  $saved = Get-Content -LiteralPath $ReplacedFile -Raw -Encoding UTF8 | ConvertFrom-Json
+  $saved = Get-Content -LiteralPath $File -Raw -Encoding UTF8 | ConvertFrom-Json
   return @(@($saved) | ForEach-Object { [string]$_ })
 }
 
-function Save-Replaced([string[]] $Thumbprints) {
-  $dir = Split-Path -Parent $ReplacedFile
+function Save-ThumbprintList([string] $File, [string[]] $Thumbprints) {
+  $dir = Split-Path -Parent $File
   if (-not (Test-Path -LiteralPath $dir)) { New-Item -ItemType Directory -Path $dir | Out-Null }
-  ConvertTo-Json -InputObject @($Thumbprints | Sort-Object -Unique) | Set-Content -LiteralPath $ReplacedFile -Encoding UTF8
+  ConvertTo-Json -InputObject @($Thumbprints | Sort-Object -Unique) | Set-Content -LiteralPath $File -Encoding UTF8
 }
+
+# Thumbprints of certificates this installer replaced in a slot (what -RemoveReplaced may remove).
+function Read-Replaced { return @(Read-ThumbprintList $ReplacedFile) }
+function Save-Replaced([string[]] $Thumbprints) { Save-ThumbprintList $ReplacedFile $Thumbprints }
 
 function Open-Store([string] $Name, [string] $Mode) {
   $store = New-Object System.Security.Cryptography.X509Certificates.X509Store($Name, 'LocalMachine')
@@ -271,16 +275,9 @@ function Open-Store([string] $Name, [string] $Mode) {
 }
 
 # Thumbprints of every identity provider certificate this installer installed: never removed (-RemoveReplaced).
-function Read-IdentityProviderCertificates {
-  if (-not (Test-Path -LiteralPath $IdentityProviderFile -PathType Leaf)) { return @() }
-  $saved = Get-Content -LiteralPath $IdentityProviderFile -Raw -Encoding UTF8 | ConvertFrom-Json
-  return @(@($saved) | ForEach-Object { [string]$_ })
-}
-
+function Read-IdentityProviderCertificates { return @(Read-ThumbprintList $IdentityProviderFile) }
 function Save-IdentityProviderCertificates([string[]] $Thumbprints) {
-  $dir = Split-Path -Parent $IdentityProviderFile
-  if (-not (Test-Path -LiteralPath $dir)) { New-Item -ItemType Directory -Path $dir | Out-Null }
-  ConvertTo-Json -InputObject @($Thumbprints | Sort-Object -Unique) | Set-Content -LiteralPath $IdentityProviderFile -Encoding UTF8
+  Save-ThumbprintList $IdentityProviderFile $Thumbprints
 }
 
 function Get-IdentityProviderSettingsPath {
