@@ -9,7 +9,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { createPrivateKey, X509Certificate } from "node:crypto";
-import { buildPfx, PFX_PROFILES, PfxProfile, randomPassword } from "../pki";
+import { buildPfx, PFX_PROFILES, PfxProfile, pfxPasswordFor } from "../pki";
 import { ariCertId } from "../pki/ari";
 import { publicNameProblem } from "../pki/public-names";
 import { publicRenewalDue, PublicRenewalBasis } from "../pki/public-renewal";
@@ -262,9 +262,7 @@ const selfSigned = (x: X509Certificate): boolean => {
 };
 
 function passwordFor(news: PublicInputs, olds: PublicOutputs | undefined, env: RuntimeEnv) {
-  if (news.pfxPassword !== undefined) return { value: news.pfxPassword, generated: false };
-  if (olds?.pfxPasswordGenerated && olds.pfxPassword) return { value: olds.pfxPassword, generated: true };
-  return { value: randomPassword(env.randomBytes), generated: true };
+  return pfxPasswordFor(news.pfxPassword, olds, env.randomBytes);
 }
 
 function pfxOf(

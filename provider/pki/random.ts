@@ -27,3 +27,18 @@ export function randomPassword(randomBytes: RandomBytes, length = GENERATED_PASS
   }
   return out;
 }
+
+/**
+ * A PFX's password: the one given; else the one generated before (kept across reissues); else a new one.
+ * `generated` is kept in the state so that a password given later replaces a generated one.
+ */
+export function pfxPasswordFor(
+  given: string | undefined,
+  before: { pfxPassword?: string; pfxPasswordGenerated?: boolean } | undefined,
+  randomBytes: RandomBytes,
+): { value: string; generated: boolean } {
+  if (given !== undefined) return { value: given, generated: false };
+  if (before?.pfxPasswordGenerated && before.pfxPassword)
+    return { value: before.pfxPassword, generated: true };
+  return { value: randomPassword(randomBytes), generated: true };
+}

@@ -11,7 +11,7 @@ import {
   describeCertificate,
   issueCertificate,
   pemToDer,
-  randomPassword,
+  pfxPasswordFor,
   randomSerial,
   serverTemplate,
 } from "../pki";
@@ -383,11 +383,8 @@ function keyOf(olds: ServerOutputs): KeyPair {
   );
 }
 
-/** The given password; else the one generated before; else a new one. */
 function passwordFor(news: ServerInputs, olds: ServerOutputs | undefined, env: RuntimeEnv) {
-  if (news.pfxPassword !== undefined) return { value: news.pfxPassword, generated: false };
-  if (olds?.pfxPasswordGenerated && olds.pfxPassword) return { value: olds.pfxPassword, generated: true };
-  return { value: randomPassword(env.randomBytes), generated: true };
+  return pfxPasswordFor(news.pfxPassword, olds, env.randomBytes);
 }
 
 function pfxOf(
